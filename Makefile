@@ -1,0 +1,29 @@
+# pos_pongo developer commands. ODOO_HOME points at an Odoo 18.0 source tree
+# whose Python (ODOO_PYTHON, default $(ODOO_HOME)/.venv/bin/python) has its requirements.
+ODOO_HOME ?= /opt/odoo
+ODOO_PYTHON ?= $(ODOO_HOME)/.venv/bin/python
+export ODOO_HOME ODOO_PYTHON
+
+.PHONY: help test lint demo emulator check-odoo
+
+help:
+	@echo "make test      lint + every test on a throwaway database (needs Odoo 18)"
+	@echo "make demo      demo database + Pongo emulator + Odoo on http://127.0.0.1:8069"
+	@echo "make lint      ruff and pylint-odoo only"
+	@echo "make emulator  the Pongo emulator alone on http://127.0.0.1:8071"
+
+check-odoo:
+	@scripts/check_odoo.sh
+
+test: check-odoo
+	@$(ODOO_PYTHON) scripts/run_tests.py $(ARGS)
+
+lint: check-odoo
+	@$(ODOO_PYTHON) -m ruff check . && $(ODOO_PYTHON) -m ruff format --check . \
+		&& $(ODOO_PYTHON) -m pylint --rcfile=.pylintrc --recursive=y .
+
+demo: check-odoo
+	@$(ODOO_PYTHON) scripts/demo.py $(ARGS)
+
+emulator: check-odoo
+	@$(ODOO_PYTHON) emulator/pongo_emulator.py --host 127.0.0.1 --port 8071 $(ARGS)

@@ -1,0 +1,6 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import test_setup
+from . import test_phone
+from . import test_webhook_signature
+from . import test_pongo_client
+from . import test_frontend

@@ -1,0 +1,26 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import tagged
+
+from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+
+from .common import PongoEmulatorMixin
+
+
+@tagged("post_install", "-at_install")
+class TestPongoFrontend(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
+    def setUp(self):
+        super().setUp()
+        self.pongo_connect_company(self.main_pos_config.company_id)
+        self.main_pos_config.pongo_store_slug = "demo-paris"
+
+    def test_smoke_tour_sells_in_a_mapped_pos(self):
+        """A mapped POS opens with the Pongo badge and sells as usual."""
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+        self.start_pos_tour("PosPongoSmokeTour")
+        order = self.env["pos.order"].search(
+            [("session_id", "=", self.main_pos_config.current_session_id.id)]
+        )
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.state, "paid")
+        self.assertEqual(order.lines.product_id, self.desk_pad)
+        self.assertEqual(order.lines.qty, 2)

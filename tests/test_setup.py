@@ -1,0 +1,57 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestPongoSetup(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.sudo().write(
+            {
+                "pongo_environment": "custom",
+                "pongo_custom_url": "http://127.0.0.1:1/",
+                "pongo_client_secret": "s3cret-client",
+                "pongo_access_token": "s3cret-token",
+            }
+        )
+        cls.pos_user = new_test_user(
+            cls.env,
+            login="pongo_pos_user",
+            groups="base.group_user,point_of_sale.group_pos_user",
+        )
+        cls.config = cls.env["pos.config"].create({"name": "Pongo Till"})
+
+    def test_pos_is_active_only_when_mapped_and_connected(self):
+        self.assertFalse(self.config.pongo_active)
+        self.config.pongo_store_slug = "demo-paris"
+        self.assertTrue(self.config.pongo_active)
+        self.company.sudo().pongo_access_token = False
+        self.config.invalidate_recordset(["pongo_active"])
+        self.assertFalse(self.config.pongo_active)
+
+    def test_base_url_per_environment(self):
+        self.assertEqual(self.company._pongo_base_url(), "http://127.0.0.1:1")
+        self.company.sudo().pongo_environment = "production"
+        self.assertEqual(self.company._pongo_base_url(), "https://api.heypongo.com")
+        self.company.sudo().pongo_environment = "sandbox"
+        self.assertEqual(
+            self.company._pongo_base_url(), "https://sandbox-api.heypongo.com"
+        )
+
+    def test_pos_user_cannot_read_secrets(self):
+        company = self.company.with_user(self.pos_user)
+        for field in (
+            "pongo_client_secret",
+            "pongo_access_token",
+            "pongo_refresh_token",
+            "pongo_client_id",
+        ):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                company.read([field])
+        # What a POS user may read of the company carries no secret.
+        values = company.read()[0]
+        self.assertNotIn("s3cret-token", str(values))
+        self.assertNotIn("s3cret-client", str(values))
