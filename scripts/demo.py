@@ -82,7 +82,14 @@ def issue_token(admin_url):
         return json.loads(response.read())["access_token"]
 
 
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    # Ctrl-C (even when started in the background) and SIGTERM stop everything.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     odoo_env.require_odoo()
     odoo_env.ensure_postgres()
     os.makedirs(ADDONS_DIR, exist_ok=True)
