@@ -90,7 +90,6 @@ def odoo_command(db_name, addons_dir, extra, subcommand=None):
         f"--db_port={DB_PORT}",
         f"--db_user={DB_USER}",
         f"--db_password={DB_PASSWORD}",
-        "--db-filter=.*",
         *extra,
     ]
 
