@@ -11,7 +11,16 @@
     "external_dependencies": {"python": ["requests", "phonenumbers"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/pos_pongo_security.xml",
+        "data/ir_cron_data.xml",
+        "views/pongo_job_views.xml",
+        "views/pongo_webhook_event_views.xml",
+        "views/pongo_store_views.xml",
+        "views/pos_order_views.xml",
+        "views/res_partner_views.xml",
+        "views/pos_config_views.xml",
         "views/res_config_settings_views.xml",
+        "views/pongo_menus.xml",
     ],
     "demo": [
         "demo/pos_pongo_demo.xml",

@@ -1,13 +1,19 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import secrets
+import time
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const as C
-from ..tools.pongo_client import PongoClient
+from ..tools.pongo_client import PongoClient, PongoError
 
 _logger = logging.getLogger(__name__)
+
+OAUTH_CALLBACK_PATH = "/pos_pongo/oauth/callback"
+IMPORT_PAGE_SIZE = 100
+IMPORT_BATCH_SECONDS = 45  # then the cron hands over to its next run
 
 
 class ResCompany(models.Model):
@@ -35,16 +41,56 @@ class ResCompany(models.Model):
     pongo_token_expires_at = fields.Datetime(
         string="Pongo Token Expiry", groups="base.group_system", copy=False
     )
+    pongo_oauth_state = fields.Char(groups="base.group_system", copy=False)
     pongo_merchant_name = fields.Char(
         string="Pongo Merchant", readonly=True, copy=False
     )
+    pongo_webhook_secret = fields.Char(groups="base.group_system", copy=False)
+    pongo_webhook_ids = fields.Char(
+        string="Pongo Webhook Subscriptions",
+        groups="base.group_system",
+        copy=False,
+        help="Ids of the webhook subscriptions at Pongo, comma-separated.",
+    )
+    pongo_store_ids = fields.One2many(
+        "pongo.store", "company_id", string="Pongo Stores"
+    )
+    pongo_import_state = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("running", "Running"),
+            ("done", "Done"),
+            ("failed", "Failed"),
+        ],
+        string="Customer Import",
+        readonly=True,
+        copy=False,
+    )
+    pongo_import_page = fields.Integer(readonly=True, copy=False)
+    pongo_import_total = fields.Integer(readonly=True, copy=False)
+    pongo_import_count = fields.Integer(readonly=True, copy=False)
+    pongo_import_created = fields.Integer(readonly=True, copy=False)
+    pongo_import_message = fields.Char(readonly=True, copy=False)
 
+    # ------------------------------------------------------------------
+    # Connection
+    # ------------------------------------------------------------------
     def _pongo_base_url(self):
         self.ensure_one()
         company = self.sudo()
         if company.pongo_environment == C.ENV_CUSTOM:
             return (company.pongo_custom_url or "").rstrip("/")
         return C.BASE_URLS.get(company.pongo_environment, "")
+
+    def _pongo_webhook_url(self):
+        """Public URL where Pongo posts this company's webhook events."""
+        self.ensure_one()
+        from ..controllers.main import PongoWebhookController
+
+        base_url = self.get_base_url().rstrip("/")
+        return base_url + PongoWebhookController._webhook_path.format(
+            company_id=self.id
+        )
 
     def _pongo_is_connected(self):
         self.ensure_one()
@@ -85,27 +131,284 @@ class ResCompany(models.Model):
         self.sudo().write(values)
         _logger.info("Pongo token refreshed for company %s", self.id)
 
-    def action_pongo_test_connection(self):
-        """Ask Pongo who we are; shows the merchant name or a clear error."""
+    def _pongo_call(self, method, *args, **kwargs):
+        """Run a client method for an admin action; Pongo errors become UserErrors."""
         self.ensure_one()
         if not self._pongo_is_connected():
             raise UserError(_("This company is not connected to Pongo yet."))
-        from ..tools.pongo_client import PongoError
-
         try:
-            info = self._pongo_get_client().get_user_info() or {}
-        except PongoError as exc:
-            raise UserError(
-                _("Pongo connection failed: %(error)s", error=exc.message)
-            ) from None
-        merchant = (info.get("merchant") or {}).get(C.F_NAME) or info.get(C.F_NAME)
-        self.sudo().pongo_merchant_name = merchant
+            return getattr(self._pongo_get_client(), method)(*args, **kwargs)
+        except PongoError as error:
+            raise UserError(_("Pongo: %(error)s", error=error.message)) from None
+
+    @staticmethod
+    def _pongo_notification(message, kind="success"):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": _("Connected to Pongo as %(merchant)s.", merchant=merchant),
-                "sticky": False,
-            },
+            "params": {"type": kind, "message": message, "sticky": False},
         }
+
+    def action_pongo_connect(self):
+        """Send the admin to Pongo's authorisation form (OAuth, API.md §2)."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company.pongo_client_id or not company.pongo_client_secret:
+            raise UserError(
+                _("Enter the Client ID and Client Secret given by Pongo first.")
+            )
+        if not self._pongo_base_url():
+            raise UserError(_("Choose the Pongo environment first."))
+        state = f"{self.id}-{secrets.token_urlsafe(24)}"
+        company.pongo_oauth_state = state
+        url = PongoClient.authorization_url(
+            self._pongo_base_url(),
+            company.pongo_client_id,
+            self.get_base_url().rstrip("/") + OAUTH_CALLBACK_PATH,
+            state,
+        )
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    def _pongo_finish_oauth(self, code):
+        """Exchange the code of the OAuth redirect for the token, on the server."""
+        self.ensure_one()
+        company = self.sudo()
+        client = PongoClient(
+            self._pongo_base_url(),
+            client_id=company.pongo_client_id,
+            client_secret=company.pongo_client_secret,
+        )
+        token = client.exchange_code(code)
+        company.write({**self._pongo_token_values(token), "pongo_oauth_state": False})
+        self._pongo_refresh_merchant()
+
+    def action_pongo_use_token(self, token):
+        """Connect with a token handed over by Pongo."""
+        self.ensure_one()
+        token = (token or "").strip()
+        if not token:
+            raise UserError(_("Paste the token given by Pongo."))
+        self.sudo().write(
+            {
+                "pongo_access_token": token,
+                "pongo_refresh_token": False,
+                "pongo_token_expires_at": False,
+            }
+        )
+        return self.action_pongo_test_connection()
+
+    def _pongo_refresh_merchant(self):
+        info = self._pongo_call("get_user_info") or {}
+        merchant = (info.get(C.F_MERCHANT) or {}).get(C.F_NAME) or info.get(C.F_NAME)
+        self.sudo().pongo_merchant_name = merchant
+        self.action_pongo_fetch_stores()
+        return merchant
+
+    def action_pongo_test_connection(self):
+        """Ask Pongo who we are; shows the merchant name or a clear error."""
+        self.ensure_one()
+        merchant = self._pongo_refresh_merchant()
+        return self._pongo_notification(
+            _("Connected to Pongo as %(merchant)s.", merchant=merchant)
+        )
+
+    def action_pongo_disconnect(self):
+        """Forget the token (and stop the webhooks while it still works)."""
+        self.ensure_one()
+        company = self.sudo()
+        if company.pongo_webhook_ids and self._pongo_is_connected():
+            self._pongo_unsubscribe_webhooks(raise_errors=False)
+        company.write(
+            {
+                "pongo_access_token": False,
+                "pongo_refresh_token": False,
+                "pongo_token_expires_at": False,
+                "pongo_merchant_name": False,
+                "pongo_webhook_ids": False,
+                "pongo_webhook_secret": False,
+            }
+        )
+        return self._pongo_notification(_("Disconnected from Pongo."), "info")
+
+    # ------------------------------------------------------------------
+    # Stores
+    # ------------------------------------------------------------------
+    def action_pongo_fetch_stores(self):
+        """Fetch Pongo's stores; a store gone from Pongo is archived."""
+        self.ensure_one()
+        stores = self._pongo_call("list_stores")
+        Store = self.env["pongo.store"].sudo().with_context(active_test=False)
+        Store.flush_model()
+        existing = {
+            store.slug: store for store in Store.search([("company_id", "=", self.id)])
+        }
+        seen = Store.browse()
+        for values in stores:
+            slug = values.get(C.F_SLUG)
+            if not slug:
+                continue
+            vals = {
+                "name": values.get(C.F_NAME) or slug,
+                "public_id": values.get(C.F_PUBLIC_ID),
+                "city": values.get(C.F_CITY),
+                "active": True,
+            }
+            store = existing.get(slug)
+            if store:
+                store.write(vals)
+            else:
+                store = Store.create({**vals, "slug": slug, "company_id": self.id})
+            seen |= store
+        (Store.browse([s.id for s in existing.values()]) - seen).write(
+            {"active": False}
+        )
+        return self._pongo_notification(
+            _("%(count)s Pongo stores found.", count=len(seen))
+        )
+
+    def _pongo_mapping_report(self):
+        """Plain-text problems of the store mapping, for the settings page."""
+        self.ensure_one()
+        lines = []
+        configs = self.env["pos.config"].search([("company_id", "=", self.id)])
+        for config in configs:
+            if not config.pongo_store_id:
+                lines.append(
+                    _("%(pos)s: not mapped, Pongo is off there.", pos=config.name)
+                )
+            elif not config.pongo_store_id.active:
+                lines.append(
+                    _(
+                        "%(pos)s: store %(slug)s no longer exists at Pongo.",
+                        pos=config.name,
+                        slug=config.pongo_store_id.slug,
+                    )
+                )
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------
+    # Webhooks
+    # ------------------------------------------------------------------
+    def action_pongo_subscribe_webhooks(self):
+        """Subscribe customer.created/updated to this database's webhook URL."""
+        self.ensure_one()
+        company = self.sudo()
+        if company.pongo_webhook_ids:
+            self._pongo_unsubscribe_webhooks(raise_errors=False)
+        secret = secrets.token_urlsafe(32)
+        url = self._pongo_webhook_url()
+        ids = []
+        for event in C.WEBHOOK_EVENTS:
+            answer = self._pongo_call("subscribe_webhook", event, url, secret) or {}
+            ids.append(str(answer.get(C.F_ID)))
+            secret = answer.get(C.F_SECRET) or secret  # Pongo's, if it chose one
+        company.write(
+            {"pongo_webhook_secret": secret, "pongo_webhook_ids": ",".join(ids)}
+        )
+        return self._pongo_notification(
+            _("Pongo will send customer changes to %(url)s.", url=url)
+        )
+
+    def _pongo_unsubscribe_webhooks(self, raise_errors=True):
+        company = self.sudo()
+        for webhook_id in filter(None, (company.pongo_webhook_ids or "").split(",")):
+            try:
+                self._pongo_get_client().unsubscribe_webhook(webhook_id)
+            except PongoError as error:
+                if raise_errors:
+                    raise UserError(
+                        _("Pongo: %(error)s", error=error.message)
+                    ) from None
+                _logger.info("Pongo webhook %s not removed: %s", webhook_id, error)
+        company.pongo_webhook_ids = False
+
+    # ------------------------------------------------------------------
+    # Initial customer import (background, page by page)
+    # ------------------------------------------------------------------
+    def action_pongo_import_customers(self):
+        self.ensure_one()
+        if not self._pongo_is_connected():
+            raise UserError(_("This company is not connected to Pongo yet."))
+        if self.pongo_import_state in ("queued", "running"):
+            raise UserError(_("A customer import is already under way."))
+        self.sudo().write(
+            {
+                "pongo_import_state": "queued",
+                "pongo_import_page": 0,
+                "pongo_import_total": 0,
+                "pongo_import_count": 0,
+                "pongo_import_created": 0,
+                "pongo_import_message": False,
+            }
+        )
+        self.env.ref("pos_pongo.ir_cron_pongo_import_customers").sudo()._trigger()
+        return self._pongo_notification(
+            _("The import of Pongo customers runs in the background.")
+        )
+
+    @api.model
+    def _cron_pongo_import_customers(self, autocommit=True):
+        companies = self.sudo().search(
+            [("pongo_import_state", "in", ("queued", "running"))]
+        )
+        for company in companies:
+            company._pongo_import_pages(autocommit=autocommit)
+
+    def _pongo_import_pages(self, autocommit=True):
+        """Import pages after the last one done, until the time budget is spent;
+        each page commits, so a crash or a timeout resumes where it stopped."""
+        self.ensure_one()
+        started = time.monotonic()
+        client = self._pongo_get_client()
+        Partner = self.env["res.partner"]
+        self.pongo_import_state = "running"
+        while time.monotonic() - started < IMPORT_BATCH_SECONDS:
+            page = self.pongo_import_page + 1
+            try:
+                body = client.list_customers(page=page, per_page=IMPORT_PAGE_SIZE)
+            except PongoError as error:
+                retry = error.retryable
+                self.write(
+                    {
+                        "pongo_import_state": "running" if retry else "failed",
+                        "pongo_import_message": error.message,
+                    }
+                )
+                if retry:
+                    self.env.ref("pos_pongo.ir_cron_pongo_import_customers")._trigger(
+                        fields.Datetime.add(fields.Datetime.now(), minutes=1)
+                    )
+                return
+            customers = body.get(C.F_DATA) or []
+            known = Partner._pongo_existing_ids(self, customers)
+            for customer in customers:
+                Partner._pongo_upsert_from_customer(customer, self)
+            meta = body.get(C.F_META) or {}
+            last_page = meta.get(C.META_LAST_PAGE) or page
+            self.write(
+                {
+                    "pongo_import_page": page,
+                    "pongo_import_total": meta.get(C.META_TOTAL) or 0,
+                    "pongo_import_count": self.pongo_import_count + len(customers),
+                    "pongo_import_created": self.pongo_import_created
+                    + len(customers)
+                    - known,
+                    "pongo_import_message": False,
+                }
+            )
+            if autocommit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env.invalidate_all()
+            if not customers or page >= last_page:
+                self.write(
+                    {
+                        "pongo_import_state": "done",
+                        "pongo_import_message": _(
+                            "%(count)s customers imported, %(created)s new contacts.",
+                            count=self.pongo_import_count,
+                            created=self.pongo_import_created,
+                        ),
+                    }
+                )
+                return
+        self.env.ref("pos_pongo.ir_cron_pongo_import_customers")._trigger()

@@ -4,3 +4,6 @@ from . import test_phone
 from . import test_webhook_signature
 from . import test_pongo_client
 from . import test_frontend
+from . import test_order_sync
+from . import test_webhook
+from . import test_back_office

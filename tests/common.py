@@ -6,18 +6,45 @@ import os
 import select
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode, urlparse
 
+import odoo
 from odoo.tests import common
+from odoo.tools import config
 
 EMULATOR = os.path.join(
     os.path.dirname(os.path.dirname(__file__)), "emulator", "pongo_emulator.py"
 )
 READY_PREFIX = "PONGO_EMULATOR_READY "
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+def odoo_script_process(script, dbname):
+    """Another Odoo process on this database running ``script`` (odoo-bin shell)."""
+    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    options = [
+        f"--addons-path={config['addons_path']}",
+        f"--database={dbname}",
+        "--no-http",
+        "--log-level=warn",
+    ]
+    for key in ("db_host", "db_port", "db_user", "db_password"):
+        if config.get(key):
+            options.append(f"--{key}={config[key]}")
+    with tempfile.TemporaryFile("w+") as stdin:
+        stdin.write(script)
+        stdin.seek(0)
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, odoo_bin, "shell", *options],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

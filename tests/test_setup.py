@@ -26,8 +26,14 @@ class TestPongoSetup(TransactionCase):
 
     def test_pos_is_active_only_when_mapped_and_connected(self):
         self.assertFalse(self.config.pongo_active)
-        self.config.pongo_store_slug = "demo-paris"
+        store = self.env["pongo.store"].create({"name": "Paris", "slug": "demo-paris"})
+        self.config.pongo_store_id = store
         self.assertTrue(self.config.pongo_active)
+        self.assertEqual(self.config.pongo_store_slug, "demo-paris")
+        store.active = False  # gone from Pongo
+        self.assertFalse(self.config.pongo_active)
+        self.assertIn("no longer exists", self.company._pongo_mapping_report())
+        store.active = True
         self.company.sudo().pongo_access_token = False
         self.config.invalidate_recordset(["pongo_active"])
         self.assertFalse(self.config.pongo_active)

@@ -1,0 +1,240 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_round
+
+from .. import const as C
+
+
+def to_cents(amount):
+    return int(float_round((amount or 0.0) * 100, precision_digits=0))
+
+
+class PosOrder(models.Model):
+    _inherit = "pos.order"
+
+    pongo_job_ids = fields.One2many("pongo.job", "pos_order_id", string="Pongo Calls")
+    pongo_sync_state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("done", "Sent"),
+            ("failed", "Failed"),
+        ],
+        string="Pongo Sync",
+        compute="_compute_pongo_sync_state",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+    )
+    pongo_last_error = fields.Text(
+        string="Pongo Error", compute="_compute_pongo_sync_state", store=True
+    )
+    pongo_order_id = fields.Char(
+        string="Pongo Order ID",
+        copy=False,
+        readonly=True,
+        help="Id Pongo gave the order.",
+    )
+    pongo_points_earned = fields.Integer(copy=False, readonly=True)
+
+    @api.depends("pongo_job_ids.state", "pongo_job_ids.last_error")
+    def _compute_pongo_sync_state(self):
+        for order in self:
+            jobs = order.pongo_job_ids.filtered(lambda job: job.state != "cancelled")
+            if not jobs:
+                order.pongo_sync_state = False
+                order.pongo_last_error = False
+            elif any(job.state == "failed" for job in jobs):
+                order.pongo_sync_state = "failed"
+                order.pongo_last_error = jobs.filtered(
+                    lambda job: job.state == "failed"
+                )[:1].last_error
+            elif any(job.state == "pending" for job in jobs):
+                order.pongo_sync_state = "pending"
+                order.pongo_last_error = jobs.filtered(
+                    lambda job: job.state == "pending"
+                )[:1].last_error
+            else:
+                order.pongo_sync_state = "done"
+                order.pongo_last_error = False
+
+    # ------------------------------------------------------------------
+    # Paid -> outbox
+    # ------------------------------------------------------------------
+    def action_pos_order_paid(self):
+        result = super().action_pos_order_paid()
+        self._pongo_enqueue()
+        return result
+
+    def _pongo_store_slug(self):
+        config = self.config_id
+        return config.pongo_store_slug if config.pongo_active else False
+
+    def _pongo_wanted(self):
+        """Pongo hears of this order: mapped POS and a Pongo customer or reward."""
+        self.ensure_one()
+        if not self._pongo_store_slug() or self.amount_total < 0:
+            return False
+        partner = self.partner_id
+        return bool(
+            partner.pongo_customer_id
+            or (
+                partner.pongo_phone
+                and partner.pongo_sms_optin
+                and partner.pongo_email_optin
+            )
+            or self.lines.filtered("pongo_reward_id")
+        )
+
+    def _pongo_enqueue(self):
+        jobs = self.env["pongo.job"].sudo()
+        for order in self.sudo():  # the cashier has no access to the outbox
+            if order.pongo_job_ids.filtered(lambda job: job.job_type == "order"):
+                continue
+            if order.refunded_order_id:
+                order._pongo_enqueue_refund()
+                continue
+            if not order._pongo_wanted():
+                continue
+            jobs._enqueue(
+                {
+                    "company_id": order.company_id.id,
+                    "job_type": "order",
+                    "pos_order_id": order.id,
+                    "payload": json.dumps(order._pongo_order_payload()),
+                }
+            )
+
+    def _pongo_enqueue_refund(self):
+        """A refund reverses the points of its original order at Pongo, once,
+        and only after the original itself reached Pongo."""
+        original = self.refunded_order_id
+        order_job = original.pongo_job_ids.filtered(
+            lambda job: job.job_type == "order" and job.state != "cancelled"
+        )[:1]
+        if not order_job:
+            return
+        already = original.pongo_job_ids.filtered(
+            lambda job: job.job_type == "order_status"
+        )
+        if already:
+            return
+        payload = {
+            C.F_ORDER_ID: original._pongo_reference(),
+            C.F_STATUS: C.ORDER_STATUS_REFUNDED,
+            C.F_LOYALTY_STORE_SLUG: json.loads(order_job.payload)[
+                C.F_LOYALTY_STORE_SLUG
+            ],
+        }
+        self.env["pongo.job"].sudo()._enqueue(
+            {
+                "company_id": original.company_id.id,
+                "job_type": "order_status",
+                "pos_order_id": original.id,
+                "depends_on_id": order_job.id,
+                "payload": json.dumps(payload),
+            }
+        )
+
+    def _pongo_reference(self):
+        return self.pos_reference or self.name
+
+    def _pongo_customer_block(self):
+        partner = self.partner_id
+        if not partner:
+            return None
+        block = {C.F_PUBLIC_ID: partner.pongo_customer_id or None}
+        if partner.pongo_phone:
+            block[C.F_PHONE] = partner.pongo_phone.lstrip("+")
+        if not partner.pongo_customer_id:
+            # Not yet at Pongo: enough to enlist, with both consents.
+            block.update(partner._pongo_customer_payload())
+        return block
+
+    def _pongo_order_payload(self):
+        """The order as Pongo's QA checklist wants it (amounts in cents)."""
+        self.ensure_one()
+        reward_ids = [rid for rid in self.lines.mapped("pongo_reward_id") if rid]
+        lines = []
+        for line in self.lines:
+            values = {
+                C.F_EXTERNAL_ID: line.product_id.default_code
+                or line.product_id.barcode
+                or None,
+                C.F_NAME: line.full_product_name or line.product_id.display_name,
+                C.F_QUANTITY: line.qty,
+                C.F_UNIT_AMOUNT: to_cents(
+                    line.price_subtotal_incl / line.qty if line.qty else 0
+                ),
+                C.F_AMOUNT: to_cents(line.price_subtotal_incl),
+            }
+            if line.pongo_reward_id:
+                values[C.F_PUBLIC_REWARD_ID] = line.pongo_reward_id
+            lines.append(values)
+        payments = [
+            {
+                C.F_METHOD: payment.payment_method_id.name,
+                C.F_AMOUNT: to_cents(payment.amount),
+            }
+            for payment in self.payment_ids
+        ]
+        return {
+            C.F_ORDER_ID: self._pongo_reference(),
+            C.F_CHANNEL: C.CHANNEL_POS,
+            C.F_DELIVERY_MODE: C.DELIVERY_MODE_ON_SITE,
+            C.F_LOYALTY_STORE_SLUG: self._pongo_store_slug(),
+            C.F_AMOUNT: to_cents(self.amount_total),
+            C.F_TAXES_AMOUNT: to_cents(self.amount_tax),
+            C.F_REWARD_IDS: reward_ids,
+            C.F_STATUS: C.ORDER_STATUS_COMPLETED,
+            C.F_CREATED_AT: fields.Datetime.to_datetime(self.date_order).isoformat()
+            + "+00:00",
+            C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
+            C.F_LINES: lines,
+            C.F_CUSTOMER: self._pongo_customer_block(),
+            C.F_PAYMENTS: payments,
+            C.F_DEVICE_ID: f"odoo-pos-config-{self.config_id.id}",
+            C.F_DEVICE_NAME: self.config_id.name,
+        }
+
+    def _pongo_after_job_done(self, job, response):
+        """Keep what Pongo answered; link the partner it enlisted."""
+        if job.job_type != "order":
+            return
+        values = {"pongo_order_id": response.get(C.F_ID)}
+        if isinstance(response.get(C.F_POINTS_EARNED), int):
+            values["pongo_points_earned"] = response[C.F_POINTS_EARNED]
+        self.write(values)
+        customer_id = response.get(C.F_CUSTOMER)
+        partner = self.partner_id
+        if customer_id and partner and not partner.pongo_customer_id:
+            partner.with_context(pongo_no_push=True).write(
+                {"pongo_customer_id": customer_id}
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_pongo_retry(self):
+        jobs = self.pongo_job_ids.filtered(
+            lambda job: job.state in ("pending", "failed")
+        )
+        if not jobs:
+            raise UserError(_("Nothing to send to Pongo for this order."))
+        return jobs.action_retry()
+
+
+class PosOrderLine(models.Model):
+    _inherit = "pos.order.line"
+
+    pongo_reward_id = fields.Char(
+        copy=False,
+        help="Id of the customer's Pongo reward this line uses.",
+    )
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        fields_list = super()._load_pos_data_fields(config_id)
+        return [*fields_list, "pongo_reward_id"] if fields_list else fields_list

@@ -1,0 +1,279 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import logging
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .. import const as C
+from ..tools.phone import PongoPhoneError, from_pongo_phone, to_e164, to_pongo_phone
+
+_logger = logging.getLogger(__name__)
+
+CONSENT = [("yes", "Yes"), ("no", "No")]
+# Partner fields whose change is pushed to Pongo for a linked customer.
+PUSHED_FIELDS = {
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "pongo_sms_optin",
+    "pongo_email_optin",
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    pongo_customer_id = fields.Char(index="btree_not_null", copy=False)
+    pongo_phone = fields.Char(
+        string="Pongo Phone (E.164)",
+        compute="_compute_pongo_phone",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        help="Mobile (or phone) in E.164, the key that links a partner to Pongo.",
+    )
+    pongo_sms_optin = fields.Selection(
+        CONSENT, string="SMS Marketing Consent", copy=False
+    )
+    pongo_email_optin = fields.Selection(
+        CONSENT, string="E-mail Marketing Consent", copy=False
+    )
+    pongo_consent_date = fields.Datetime(string="Consent Recorded On", copy=False)
+    pongo_consent_user_id = fields.Many2one(
+        "res.users", string="Consent Recorded By", copy=False
+    )
+    pongo_consent_pos_config_id = fields.Many2one(
+        "pos.config",
+        string="Consent Recorded At",
+        copy=False,
+        help="Point of sale where the consent was asked; empty: back office.",
+    )
+    pongo_points = fields.Integer(copy=False, readonly=True)
+    pongo_points_date = fields.Datetime(
+        string="Points Read On", copy=False, readonly=True
+    )
+
+    def init(self):
+        res = super().init()
+        # One Pongo customer per company; shared partners (no company) count as one.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS res_partner_pongo_customer_company_uniq
+            ON res_partner (pongo_customer_id, COALESCE(company_id, 0))
+            WHERE pongo_customer_id IS NOT NULL
+            """
+        )
+        return res
+
+    @api.depends("mobile", "phone", "country_id", "company_id")
+    def _compute_pongo_phone(self):
+        for partner in self:
+            partner.pongo_phone = partner._pongo_normalized_phone()
+
+    def _pongo_default_country(self):
+        return (
+            self.country_id or self.company_id.country_id or self.env.company.country_id
+        )
+
+    def _pongo_normalized_phone(self):
+        self.ensure_one()
+        for number in (self.mobile, self.phone):
+            if number:
+                try:
+                    return to_e164(number, self._pongo_default_country())
+                except PongoPhoneError:
+                    continue
+        return False
+
+    @api.constrains("pongo_customer_id", "company_id")
+    def _check_pongo_customer_id(self):
+        for partner in self.filtered("pongo_customer_id"):
+            duplicate = self.sudo().search_count(
+                [
+                    ("id", "!=", partner.id),
+                    ("pongo_customer_id", "=", partner.pongo_customer_id),
+                    ("company_id", "=", partner.company_id.id),
+                ],
+                limit=1,
+            )
+            if duplicate:
+                raise ValidationError(
+                    _(
+                        "Another contact is already linked to the Pongo customer "
+                        "%(customer)s.",
+                        customer=partner.pongo_customer_id,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Consent proof
+    # ------------------------------------------------------------------
+    def _pongo_consent_proof(self, vals):
+        """Proof stamped when a consent is given or changed (who, when, where)."""
+        if not ({"pongo_sms_optin", "pongo_email_optin"} & set(vals)):
+            return {}
+        return {
+            "pongo_consent_date": fields.Datetime.now(),
+            "pongo_consent_user_id": self.env.uid,
+            "pongo_consent_pos_config_id": self.env.context.get("pongo_pos_config_id")
+            or False,
+        }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [{**vals, **self._pongo_consent_proof(vals)} for vals in vals_list]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        vals = {**vals, **self._pongo_consent_proof(vals)}
+        result = super().write(vals)
+        if PUSHED_FIELDS & set(vals) and not self.env.context.get("pongo_no_push"):
+            self.filtered("pongo_customer_id")._pongo_push_to_pongo()
+        return result
+
+    # ------------------------------------------------------------------
+    # Pongo <-> Odoo
+    # ------------------------------------------------------------------
+    def _pongo_push_to_pongo(self):
+        """Queue an update of the linked Pongo customers, sent after commit."""
+        jobs = self.env["pongo.job"].sudo()
+        for partner in self:
+            company = partner.company_id or self.env.company
+            jobs._enqueue_customer_update(partner, company)
+
+    def _pongo_customer_payload(self):
+        """What Pongo needs to create or update this customer."""
+        self.ensure_one()
+        first, _sep, last = (self.name or "").partition(" ")
+        values = {
+            C.F_FIRST_NAME: first or None,
+            C.F_LAST_NAME: last or None,
+            C.F_EMAIL: self.email or None,
+        }
+        if self.pongo_phone:
+            values[C.F_PHONE] = self.pongo_phone.lstrip("+")
+        for field, wire in (
+            ("pongo_sms_optin", C.F_SMS_OPTIN),
+            ("pongo_email_optin", C.F_EMAIL_OPTIN),
+        ):
+            if self[field]:
+                values[wire] = self[field] == "yes"
+        return values
+
+    @api.model
+    def _pongo_values_from_customer(self, customer):
+        """Partner values from a Pongo customer (only what Pongo knows)."""
+        values = {
+            "pongo_customer_id": customer.get(C.F_PUBLIC_ID),
+            "pongo_points": customer.get(C.F_POINTS) or 0,
+            "pongo_points_date": fields.Datetime.now(),
+        }
+        name = " ".join(
+            part
+            for part in (customer.get(C.F_FIRST_NAME), customer.get(C.F_LAST_NAME))
+            if part
+        )
+        if name:
+            values["name"] = name
+        if customer.get(C.F_EMAIL):
+            values["email"] = customer[C.F_EMAIL]
+        phone = from_pongo_phone(customer.get(C.F_PHONE))
+        if phone:
+            values["mobile"] = phone
+        for wire, field in (
+            (C.F_SMS_OPTIN, "pongo_sms_optin"),
+            (C.F_EMAIL_OPTIN, "pongo_email_optin"),
+        ):
+            if isinstance(customer.get(wire), bool):
+                values[field] = "yes" if customer[wire] else "no"
+        return values
+
+    @api.model
+    def _pongo_find(self, company, public_id=None, phone=None):
+        """The local partner of a Pongo customer: by public id, then by E.164
+        phone among partners not yet linked to Pongo."""
+        company_domain = [("company_id", "in", [company.id, False])]
+        partners = self.with_context(active_test=False).sudo()
+        if public_id:
+            partner = partners.search(
+                [("pongo_customer_id", "=", public_id), *company_domain], limit=1
+            )
+            if partner:
+                return partner
+        if phone:
+            return partners.search(
+                [
+                    ("pongo_phone", "=", phone),
+                    ("pongo_customer_id", "=", False),
+                    *company_domain,
+                ],
+                order="id",
+                limit=1,
+            )
+        return partners.browse()
+
+    @api.model
+    def _pongo_existing_ids(self, company, customers):
+        """How many of these Pongo customers already have a local partner."""
+        ids = {c.get(C.F_PUBLIC_ID) for c in customers} - {None}
+        phones = {from_pongo_phone(c.get(C.F_PHONE)) for c in customers} - {""}
+        found = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_read(
+                [
+                    ("company_id", "in", [company.id, False]),
+                    "|",
+                    ("pongo_customer_id", "in", list(ids)),
+                    ("pongo_phone", "in", list(phones)),
+                ],
+                ["pongo_customer_id", "pongo_phone"],
+            )
+        )
+        known_ids = {row["pongo_customer_id"] for row in found}
+        known_phones = {row["pongo_phone"] for row in found}
+        return sum(
+            1
+            for c in customers
+            if c.get(C.F_PUBLIC_ID) in known_ids
+            or from_pongo_phone(c.get(C.F_PHONE)) in known_phones
+        )
+
+    @api.model
+    def _pongo_upsert_from_customer(self, customer, company):
+        """Create or update the local partner of a Pongo customer; never duplicates.
+        Only changed values are written, and nothing is echoed back to Pongo."""
+        values = self._pongo_values_from_customer(customer)
+        phone = from_pongo_phone(customer.get(C.F_PHONE))
+        public_id = values["pongo_customer_id"]
+        partner = self._pongo_find(company, public_id=public_id, phone=phone)
+        if not partner:
+            values.setdefault("name", phone or public_id)
+            try:
+                with self.env.cr.savepoint():
+                    partner = (
+                        self.sudo()
+                        .with_context(pongo_no_push=True)
+                        .create({**values, "company_id": company.id})
+                    )
+                return partner.with_env(self.env)
+            except psycopg2.IntegrityError:
+                # Created meanwhile by a concurrent event: update that one.
+                partner = self._pongo_find(company, public_id=public_id)
+        if values.get("mobile") and values["mobile"] == partner.pongo_phone:
+            del values["mobile"]  # same number, maybe written another way
+        changed = {
+            name: value
+            for name, value in values.items()
+            if name == "pongo_points_date" or partner[name] != value
+        }
+        partner.with_context(pongo_no_push=True).write(changed)
+        return partner.with_env(self.env)
+
+    @api.model
+    def _pongo_phone_for_wire(self, number, company):
+        """Pongo's phone format for ``number`` typed in any usual form."""
+        return to_pongo_phone(number, company.country_id)

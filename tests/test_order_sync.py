@@ -1,0 +1,323 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Paid POS orders reach Pongo exactly once, through the outbox and its cron."""
+
+import json
+
+from odoo import api
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.point_of_sale.tests.common import TestPoSCommon
+
+from .. import const as C
+from .common import PongoEmulatorMixin, odoo_script_process
+
+PHONE_EMMA = "33612345604"  # seed: 500 points, owns a voucher with a coupon code
+PHONE_JEANNE = "33612345601"  # seed: 0 points
+
+
+@tagged("post_install", "-at_install")
+class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.config = cls.basic_config
+        cls.product = cls.create_product("Espresso", cls.categ_basic, 18.5, 10.0)
+        cls.product.default_code = "CAFE-ESPRESSO"
+
+    def setUp(self):
+        super().setUp()
+        company = self.config.company_id
+        self.pongo_connect_company(company)
+        store = self.env["pongo.store"].create(
+            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
+        )
+        self.config.pongo_store_id = store
+        self.client = company._pongo_get_client()
+        emma = self.client.get_customer_by_phone(PHONE_EMMA)
+        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(emma, company)
+        self.open_new_session()
+
+    def pay(self, partner, quantity=1, reward_line=None, refund_of=None):
+        """Sync one paid order the way the POS does (sync_from_ui)."""
+        lines = [(self.product, -quantity if refund_of else quantity)]
+        order_data = self.create_ui_order_data(lines, partner, is_invoiced=False)
+        if reward_line:
+            order_data["lines"][0][2]["pongo_reward_id"] = reward_line
+        if refund_of:
+            order_data["lines"][0][2]["refunded_orderline_id"] = refund_of.lines[0].id
+        result = self.env["pos.order"].sync_from_ui([order_data])
+        return self.env["pos.order"].browse(result["pos.order"][0]["id"])
+
+    def drain(self):
+        return self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+
+    def points(self, phone):
+        return self.client.get_customer_by_phone(phone)[C.F_POINTS]
+
+    def test_paid_order_sent_once_with_the_qa_payload(self):
+        order = self.pay(self.emma, quantity=2)
+        self.assertEqual(order.pongo_sync_state, "pending")
+        self.assertEqual(
+            self.emulator.ledger()["orders"], [], "nothing inside sync_from_ui"
+        )
+        self.assertEqual(self.drain(), 1)
+        self.assertEqual(order.pongo_sync_state, "done")
+        self.assertEqual(self.drain(), 0)
+        ledger = self.emulator.ledger()
+        self.assertEqual(len(ledger["orders"]), 1)
+        sent = ledger["orders"][0]["payload"]
+        self.assertEqual(sent[C.F_ORDER_ID], order.pos_reference)
+        self.assertEqual(sent[C.F_LOYALTY_STORE_SLUG], "demo-paris")
+        self.assertEqual(sent[C.F_CUSTOMER][C.F_PUBLIC_ID], self.emma.pongo_customer_id)
+        self.assertEqual(sent[C.F_CUSTOMER][C.F_PHONE], PHONE_EMMA)
+        self.assertEqual(sent[C.F_AMOUNT], round(order.amount_total * 100))
+        self.assertEqual(sent[C.F_LINES][0][C.F_EXTERNAL_ID], "CAFE-ESPRESSO")
+        self.assertEqual(sent[C.F_LINES][0][C.F_QUANTITY], 2)
+        self.assertEqual(
+            sent[C.F_PAYMENTS][0][C.F_AMOUNT], round(order.amount_paid * 100)
+        )
+        self.assertEqual(sent[C.F_DEVICE_NAME], self.config.name)
+        self.assertEqual(self.points(PHONE_EMMA), 500 + int(order.amount_total))
+        self.assertEqual(order.pongo_points_earned, int(order.amount_total))
+
+    def test_orders_without_pongo_are_not_sent(self):
+        walk_in = self.pay(self.env["res.partner"])
+        stranger = self.pay(self.env["res.partner"].create({"name": "No Pongo"}))
+        self.assertFalse(walk_in.pongo_job_ids | stranger.pongo_job_ids)
+        self.config.pongo_store_id = False
+        unmapped = self.pay(self.emma)
+        self.assertFalse(unmapped.pongo_job_ids)
+
+    def test_new_customer_with_both_consents_is_enlisted_by_the_order(self):
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Ada Lovelace",
+                "mobile": "06 99 88 77 66",
+                "country_id": self.env.ref("base.fr").id,
+                "pongo_sms_optin": "yes",
+                "pongo_email_optin": "no",
+            }
+        )
+        self.pay(partner)
+        self.drain()
+        customer = self.client.get_customer_by_phone("33699887766")
+        self.assertTrue(customer[C.F_SMS_OPTIN])
+        self.assertFalse(customer[C.F_EMAIL_OPTIN])
+        self.assertEqual(partner.pongo_customer_id, customer[C.F_PUBLIC_ID])
+
+    def test_reward_ids_travel_with_the_order_and_are_confirmed(self):
+        owned = self.client.get_customer_rewards(
+            self.emma.pongo_customer_id, used=False
+        )
+        voucher = next(r for r in owned if r[C.F_COUPON_CODE])
+        self.pay(self.emma, reward_line=voucher[C.F_PUBLIC_ID])
+        self.drain()
+        sent = self.emulator.ledger()["orders"][0]["payload"]
+        self.assertEqual(sent[C.F_REWARD_IDS], [voucher[C.F_PUBLIC_ID]])
+        self.assertEqual(
+            sent[C.F_LINES][0][C.F_PUBLIC_REWARD_ID], voucher[C.F_PUBLIC_ID]
+        )
+        still_open = self.client.get_customer_rewards(
+            self.emma.pongo_customer_id, used=False
+        )
+        self.assertNotIn(voucher[C.F_PUBLIC_ID], [r[C.F_PUBLIC_ID] for r in still_open])
+
+    def test_outage_then_recovery_sends_once(self):
+        self.emulator.faults(outage="refuse")
+        order = self.pay(self.emma)
+        self.drain()
+        job = order.pongo_job_ids
+        self.assertEqual(job.state, "pending")
+        self.assertEqual(job.attempts, 1)
+        self.assertTrue(job.last_error)
+        self.assertGreater(job.next_attempt_at, job.create_date)
+        self.assertEqual(self.drain(), 0, "not before its back-off")
+        self.emulator.faults(clear=True)
+        order.action_pongo_retry()
+        self.drain()
+        self.assertEqual(order.pongo_sync_state, "done")
+        ledger = self.emulator.ledger()
+        self.assertEqual(len(ledger["orders"]), 1)
+        self.assertEqual(ledger["duplicates"], 0)
+
+    def test_accepted_but_unanswered_order_is_not_doubled(self):
+        self.emulator.faults(hang=True, hang_seconds=2, paths=[C.PATH_ORDERS])
+        order = self.pay(self.emma)
+        self.patch(
+            type(self.client), "__init__", _short_timeout(type(self.client).__init__)
+        )
+        self.drain()
+        self.assertEqual(order.pongo_job_ids.state, "pending")
+        self.emulator.faults(clear=True)
+        order.action_pongo_retry()
+        self.drain()
+        self.assertEqual(order.pongo_sync_state, "done")
+        self.assertTrue(json.loads(order.pongo_job_ids.response)["already_processed"])
+        ledger = self.emulator.ledger()
+        self.assertEqual(len(ledger["orders"]), 1)
+        self.assertEqual(self.points(PHONE_EMMA), 500 + int(order.amount_total))
+
+    def test_validation_error_stops_and_shows_the_reason(self):
+        self.pay(self.emma, reward_line="crw_not_owned")
+        self.drain()
+        order = self.env["pos.order"].search([], order="id desc", limit=1)
+        self.assertEqual(order.pongo_sync_state, "failed")
+        self.assertIn("reward", order.pongo_last_error.lower())
+        self.assertEqual(self.drain(), 0)
+
+    def test_refund_reverses_points_once(self):
+        order = self.pay(self.emma, quantity=3)
+        self.drain()
+        earned = int(order.amount_total)
+        self.assertEqual(self.points(PHONE_EMMA), 500 + earned)
+        self.pay(self.emma, quantity=3, refund_of=order)
+        status_jobs = order.pongo_job_ids.filtered(
+            lambda j: j.job_type == "order_status"
+        )
+        self.assertEqual(len(status_jobs), 1)
+        self.drain()
+        self.assertEqual(status_jobs.state, "done")
+        self.assertEqual(self.points(PHONE_EMMA), 500)
+
+    def test_refund_of_an_order_not_yet_synced(self):
+        self.emulator.faults(outage="refuse")
+        order = self.pay(self.emma, quantity=3)
+        self.pay(self.emma, quantity=3, refund_of=order)
+        self.drain()
+        self.emulator.faults(clear=True)
+        order.pongo_job_ids.action_retry()
+        for _round in range(3):
+            self.drain()
+        self.assertEqual(set(order.pongo_job_ids.mapped("state")), {"done"})
+        self.assertEqual(
+            self.points(PHONE_EMMA), 500, "earned then reversed: no double count"
+        )
+        self.assertEqual(len(self.emulator.ledger()["orders"]), 1)
+
+    def test_partner_change_is_pushed_after_commit(self):
+        self.emma.write({"email": "emma.new@example.com", "pongo_email_optin": "no"})
+        job = self.env["pongo.job"].search([("partner_id", "=", self.emma.id)])
+        self.assertEqual(job.job_type, "customer_update")
+        self.emma.write({"name": "Emma Petit-Durand"})
+        self.assertEqual(
+            self.env["pongo.job"].search_count([("partner_id", "=", self.emma.id)]), 1
+        )
+        self.drain()
+        customer = self.client.get_customer_by_phone(PHONE_EMMA)
+        self.assertEqual(customer[C.F_EMAIL], "emma.new@example.com")
+        self.assertFalse(customer[C.F_EMAIL_OPTIN])
+        self.assertEqual(customer[C.F_LAST_NAME], "Petit-Durand")
+        self.assertEqual(self.emma.pongo_consent_user_id, self.env.user)
+
+    def test_pos_user_reads_no_secret(self):
+        user = self.env["res.users"].create(
+            {
+                "name": "Cashier",
+                "login": "pongo_cashier",
+                "groups_id": [
+                    (4, self.env.ref("base.group_user").id),
+                    (4, self.env.ref("point_of_sale.group_pos_user").id),
+                ],
+            }
+        )
+        company = self.config.company_id.with_user(user)
+        secret_fields = [
+            "pongo_client_secret",
+            "pongo_access_token",
+            "pongo_refresh_token",
+            "pongo_webhook_secret",
+            "pongo_oauth_state",
+        ]
+        for field in secret_fields:
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                company.read([field])
+        session = self.config.current_session_id.with_user(user)
+        data = session.load_data([])
+        token = self.config.company_id.sudo().pongo_access_token
+        self.assertNotIn(token, json.dumps(data, default=str))
+
+
+def _short_timeout(original):
+    def init(self, *args, **kwargs):
+        kwargs["timeout"] = (2, 0.5)
+        original(self, *args, **kwargs)
+
+    return init
+
+
+@tagged("post_install", "-at_install")
+class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
+    """Two workers draining one queue at once send each job once (real cursors)."""
+
+    def test_two_drains_send_each_order_once(self):
+        registry = self.env.registry
+        company_id = self.env.ref("base.main_company").id
+        token = self.emulator.issue_token()
+        job_ids = []
+        with registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            company = env["res.company"].browse(company_id)
+            company.write(
+                {
+                    "pongo_environment": "custom",
+                    "pongo_custom_url": self.emulator.url,
+                    "pongo_access_token": token,
+                }
+            )
+            for number in range(20):
+                payload = {
+                    C.F_ORDER_ID: f"CONC/{number}",
+                    C.F_CHANNEL: C.CHANNEL_POS,
+                    C.F_DELIVERY_MODE: C.DELIVERY_MODE_ON_SITE,
+                    C.F_LOYALTY_STORE_SLUG: "demo-paris",
+                    C.F_AMOUNT: 100,
+                    C.F_STATUS: C.ORDER_STATUS_COMPLETED,
+                    C.F_CREATED_AT: "2026-11-26T12:00:00+00:00",
+                    C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
+                    C.F_LINES: [{C.F_NAME: "x", C.F_QUANTITY: 1, C.F_AMOUNT: 100}],
+                    C.F_CUSTOMER: {C.F_PHONE: PHONE_JEANNE},
+                }
+                job = env["pongo.job"].create(
+                    {
+                        "company_id": company_id,
+                        "job_type": "order",
+                        "payload": json.dumps(payload),
+                    }
+                )
+                job_ids.append(job.id)
+            cr.commit()  # pylint: disable=invalid-commit
+        self.emulator.faults(latency_ms=30)
+        script = (
+            "sent = env['pongo.job']._cron_send_jobs()\n"
+            "env.cr.commit()\n"
+            "print('SENT', sent)\n"
+        )
+        try:
+            workers = [
+                odoo_script_process(script, self.env.cr.dbname) for _i in range(2)
+            ]
+            outputs = [worker.communicate(timeout=120) for worker in workers]
+            counts = [int(out.split("SENT", 1)[1].split()[0]) for out, _err in outputs]
+            self.assertEqual(sum(counts), 20, outputs)
+            self.assertTrue(all(counts), f"both workers sent orders: {counts}")
+            ledger = self.emulator.ledger()
+            self.assertEqual(len(ledger["orders"]), 20)
+            self.assertEqual(ledger["posts"], 20, "no order was posted twice")
+            self.assertEqual(ledger["duplicates"], 0)
+            with registry.cursor() as cr:
+                cr.execute(
+                    "SELECT state, count(*) FROM pongo_job "
+                    "WHERE id IN %s GROUP BY state",
+                    [tuple(job_ids)],
+                )
+                self.assertEqual(dict(cr.fetchall()), {"done": 20})
+        finally:
+            with registry.cursor() as cr:
+                cr.execute("DELETE FROM pongo_job WHERE id IN %s", [tuple(job_ids)])
+                cr.execute(
+                    "UPDATE res_company SET pongo_access_token = NULL, "
+                    "pongo_environment = 'sandbox', pongo_custom_url = NULL "
+                    "WHERE id = %s",
+                    [company_id],
+                )
