@@ -97,6 +97,10 @@ SIGNATURE_V1 = "v1"  # [C]
 # Body and query fields
 # ---------------------------------------------------------------------------
 F_PUBLIC_ID = "public_id"  # [C]
+# The wallet pass QR/barcode carries the customer id, "which starts by cust_"
+# (POS guide) [C]; the rest of its format is not documented [U].
+CUSTOMER_ID_PREFIX = "cust_"
+CUSTOMER_ID_PATTERN = r"^cust_[A-Za-z0-9_-]{4,64}$"
 F_SLUG = "slug"  # [C]
 F_NAME = "name"  # [U]
 F_PHONE = "international_phone_number"  # [D]

@@ -508,7 +508,7 @@ class PongoState:
     def _insert_customer(self, values: dict, rng=None, when=None) -> dict:
         when = when or utcnow()
         customer = {
-            C.F_PUBLIC_ID: new_id("cus_", rng),
+            C.F_PUBLIC_ID: new_id(C.CUSTOMER_ID_PREFIX, rng),
             C.F_EMAIL: None,
             C.F_FIRST_NAME: None,
             C.F_LAST_NAME: None,

@@ -5,5 +5,6 @@ from . import pongo_store
 from . import pongo_job
 from . import pongo_webhook_event
 from . import pos_config
+from . import pos_config_rpc
 from . import pos_order
 from . import res_config_settings

@@ -277,3 +277,14 @@ class ResPartner(models.Model):
     def _pongo_phone_for_wire(self, number, company):
         """Pongo's phone format for ``number`` typed in any usual form."""
         return to_pongo_phone(number, company.country_id)
+
+    @api.model
+    def _load_pos_data_fields(self, config_id):
+        return [
+            *super()._load_pos_data_fields(config_id),
+            "pongo_customer_id",
+            "pongo_points",
+            "pongo_phone",
+            "pongo_sms_optin",
+            "pongo_email_optin",
+        ]

@@ -7,3 +7,4 @@ from . import test_frontend
 from . import test_order_sync
 from . import test_webhook
 from . import test_back_office
+from . import test_pos_rpc

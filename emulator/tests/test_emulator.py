@@ -280,7 +280,7 @@ def test_customer_create_and_reads(api, admin):
     created = api("POST", C.PATH_CUSTOMERS, body=body)
     assert created.status == 201
     data = created.body
-    assert re.fullmatch(r"cus_[a-z0-9]{10}", data[C.F_PUBLIC_ID])
+    assert re.fullmatch(C.CUSTOMER_ID_PATTERN, data[C.F_PUBLIC_ID])
     assert data[C.F_SMS_OPTIN] is data[C.F_EMAIL_OPTIN] is True
     assert data[C.F_POINTS] == 25 and data[C.F_REFERENCE_STORE_SLUG] == "demo-lyon"
     by_id = api("GET", C.PATH_CUSTOMER, customer=data[C.F_PUBLIC_ID])

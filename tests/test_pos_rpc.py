@@ -1,0 +1,251 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The server side of the cashier's Pongo actions, against the emulator."""
+
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from .. import const as C
+from .common import PongoEmulatorMixin
+
+PHONE_LUCAS = "33612345603"  # seed: 120 points, owns "Café offert"
+PHONE_EMMA = "33612345604"  # seed: 500 points
+
+
+@tagged("post_install", "-at_install")
+class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.country_id = cls.env.ref("base.fr")
+        cls.cashier = new_test_user(
+            cls.env,
+            login="pongo_rpc_cashier",
+            groups="base.group_user,point_of_sale.group_pos_user",
+        )
+        cls.store = cls.env["pongo.store"].create(
+            {"name": "Paris", "slug": "demo-paris"}
+        )
+        cls.config = cls.env["pos.config"].create(
+            {"name": "Pongo Till", "pongo_store_id": cls.store.id}
+        )
+        cls.espresso = cls.env["product.product"].create(
+            {
+                "name": "Espresso",
+                "default_code": "CAFE-ESPRESSO",
+                "available_in_pos": True,
+            }
+        )
+        cls.croissant = cls.env["product.product"].create(
+            {
+                "name": "Croissant",
+                "barcode": "VIENN-CROISSANT",
+                "available_in_pos": True,
+            }
+        )
+        cls.pain = cls.env["product.product"].create(
+            {
+                "name": "Pain au chocolat",
+                "default_code": "VIENN-PAINCHOC",
+                "available_in_pos": True,
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.pongo_connect_company(self.env.company)
+        self.till = self.config.with_user(self.cashier)
+        self.client = self.env.company._pongo_get_client()
+
+    def partner(self, result):
+        self.assertIn(result["status"], ("found", "created", "created_offline"), result)
+        return self.env["res.partner"].browse(result["partner_id"])
+
+    # -- find -------------------------------------------------------------
+    def test_search_phone_any_form_links_the_pongo_customer_once(self):
+        lucas = self.partner(self.till.pongo_search_phone("06 12 34 56 03"))
+        self.assertEqual(lucas.name, "Lucas Thomas")
+        self.assertEqual(lucas.pongo_points, 120)
+        self.assertTrue(lucas.pongo_customer_id.startswith(C.CUSTOMER_ID_PREFIX))
+        for typed in ("+33612345603", "0033 6 12 34 56 03", "0612345603"):
+            with self.subTest(typed=typed):
+                self.assertEqual(
+                    self.partner(self.till.pongo_search_phone(typed)), lucas
+                )
+        self.assertEqual(
+            self.env["res.partner"].search_count(
+                [("pongo_phone", "=", "+33612345603")]
+            ),
+            1,
+        )
+
+    def test_search_phone_local_first_then_not_found_invalid_unavailable(self):
+        lucas = self.partner(self.till.pongo_search_phone("0612345603"))
+        self.emulator.faults(outage="refuse")
+        self.assertEqual(
+            self.partner(self.till.pongo_search_phone("0612345603")), lucas
+        )
+        down = self.till.pongo_search_phone("0699999999")
+        self.assertEqual(down["status"], "unavailable")
+        self.assertIn("Keep selling", down["message"])
+        self.emulator.faults(clear=True)
+        self.assertEqual(
+            self.till.pongo_search_phone("06 99 99 99 99"),
+            {"status": "not_found", "phone": "+33699999999"},
+        )
+        self.assertEqual(self.till.pongo_search_phone("12")["status"], "invalid")
+
+    def test_scan_wallet_pass(self):
+        public_id = self.client.get_customer_by_phone(PHONE_LUCAS)[C.F_PUBLIC_ID]
+        lucas = self.partner(self.till.pongo_scan(public_id))
+        self.assertEqual(lucas.pongo_customer_id, public_id)
+        self.assertEqual(self.partner(self.till.pongo_scan(f" {public_id} ")), lucas)
+        unknown = self.till.pongo_scan("cust_doesnotexist")
+        self.assertEqual(unknown["status"], "invalid")
+        self.assertIn("unknown", unknown["message"])
+        for code in ("5901234123457", "", "cust_", "<script>"):
+            with self.subTest(code=code):
+                self.assertEqual(self.till.pongo_scan(code)["status"], "invalid")
+
+    # -- enlist -----------------------------------------------------------
+    def test_enlist_requires_both_consents(self):
+        answer = self.till.pongo_enlist({"phone": "0699887766", "sms_optin": True})
+        self.assertEqual(answer["status"], "invalid")
+        self.assertEqual(set(answer["errors"]), {"email_optin"})
+        answer = self.till.pongo_enlist(
+            {"phone": "not a phone", "email": "nope", "sms_optin": None}
+        )
+        self.assertEqual(
+            set(answer["errors"]), {"phone", "email", "sms_optin", "email_optin"}
+        )
+        self.assertFalse(
+            self.client.customer_exists("33699887766"), "nothing half-written"
+        )
+
+    def test_enlist_creates_at_pongo_and_here_with_consent_proof(self):
+        answer = self.till.pongo_enlist(
+            {
+                "phone": "06 99 88 77 66",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "email": "ada@example.com",
+                "sms_optin": True,
+                "email_optin": False,
+            }
+        )
+        partner = self.partner(answer)
+        self.assertEqual(answer["status"], "created")
+        customer = self.client.get_customer_by_phone("33699887766")
+        self.assertTrue(customer[C.F_SMS_OPTIN])
+        self.assertFalse(customer[C.F_EMAIL_OPTIN])
+        self.assertEqual(customer[C.F_REFERENCE_STORE_SLUG], "demo-paris")
+        self.assertEqual(partner.pongo_customer_id, customer[C.F_PUBLIC_ID])
+        self.assertEqual(partner.name, "Ada Lovelace")
+        self.assertEqual(
+            (partner.pongo_sms_optin, partner.pongo_email_optin), ("yes", "no")
+        )
+        self.assertEqual(partner.pongo_consent_user_id, self.cashier)
+        self.assertEqual(partner.pongo_consent_pos_config_id, self.config)
+        self.assertTrue(partner.pongo_consent_date)
+        self.assertFalse(
+            self.env["pongo.job"].search([("partner_id", "=", partner.id)])
+        )
+
+    def test_enlist_duplicate_phone_is_shown_on_the_phone_field(self):
+        answer = self.till.pongo_enlist(
+            {"phone": "0612345603", "sms_optin": False, "email_optin": False}
+        )
+        self.assertEqual(answer["status"], "invalid")
+        self.assertIn("already been taken", answer["errors"]["phone"])
+
+    def test_enlist_while_pongo_is_down_keeps_the_customer_for_the_order(self):
+        self.emulator.faults(outage="refuse")
+        answer = self.till.pongo_enlist(
+            {
+                "phone": "0699887766",
+                "first_name": "Ada",
+                "sms_optin": False,
+                "email_optin": True,
+            }
+        )
+        self.assertEqual(answer["status"], "created_offline")
+        partner = self.partner(answer)
+        self.assertFalse(partner.pongo_customer_id)
+        self.assertEqual(partner.pongo_email_optin, "yes")
+
+    # -- loyalty panel, buy, lock ---------------------------------------------
+    def test_loyalty_panel(self):
+        emma = self.partner(self.till.pongo_search_phone(PHONE_EMMA))
+        panel = self.till.pongo_loyalty(emma.id)
+        self.assertEqual(panel["status"], "ok")
+        self.assertEqual(panel["points"], 500)
+        by_name = {reward["name"]: reward for reward in panel["available"]}
+        self.assertTrue(by_name["Café offert"]["affordable"])
+        self.assertNotIn("Cookie étudiant", by_name, "students only")
+        self.assertNotIn("Jus d'orange lyonnais", by_name, "Lyon only")
+        owned = {reward["name"]: reward for reward in panel["owned"]}
+        self.assertEqual(
+            owned["Viennoiserie offerte"]["skus"], ["VIENN-CROISSANT", "VIENN-PAINCHOC"]
+        )
+        self.assertTrue(owned["Bon de 5 €"]["coupon_code"])
+        self.assertEqual(len(panel["owned"]), 2, "the used one is not offered")
+        lucas = self.partner(self.till.pongo_search_phone(PHONE_LUCAS))
+        panel = self.till.pongo_loyalty(lucas.id)
+        kitchen = next(
+            r for r in panel["available"] if r["name"] == "Visite des cuisines"
+        )
+        self.assertEqual((kitchen["affordable"], kitchen["missing"]), (False, 180))
+
+    def test_loyalty_panel_when_pongo_is_down_or_customer_not_linked(self):
+        emma = self.partner(self.till.pongo_search_phone(PHONE_EMMA))
+        self.emulator.faults(outage="503")
+        panel = self.till.pongo_loyalty(emma.id)
+        self.assertEqual(panel["status"], "unavailable")
+        self.assertEqual(panel["points"], 500, "last known balance")
+        stranger = self.env["res.partner"].create({"name": "Walk-in"})
+        self.assertEqual(self.till.pongo_loyalty(stranger.id), {"status": "not_linked"})
+
+    def test_buy_then_not_enough_points(self):
+        lucas = self.partner(self.till.pongo_search_phone(PHONE_LUCAS))
+        panel = self.till.pongo_loyalty(lucas.id)
+        voucher = next(r for r in panel["available"] if r["name"] == "Bon de 5 €")
+        bought = self.till.pongo_buy_reward(lucas.id, voucher["id"])
+        self.assertEqual(bought["status"], "ok")
+        self.assertEqual(bought["points"], 20)
+        self.assertTrue(bought["owned"]["coupon_code"])
+        self.assertEqual(lucas.pongo_points, 20)
+        again = self.till.pongo_buy_reward(lucas.id, voucher["id"])
+        self.assertEqual(again["status"], "error")
+        self.assertIn("enough points", again["message"])
+
+    def test_two_tills_one_reward_only_one_lock_wins(self):
+        emma = self.partner(self.till.pongo_search_phone(PHONE_EMMA))
+        owned = self.till.pongo_loyalty(emma.id)["owned"][0]
+        other_till = (
+            self.env["pos.config"]
+            .create({"name": "Till 2", "pongo_store_id": self.store.id})
+            .with_user(self.cashier)
+        )
+        self.assertEqual(
+            self.till.pongo_lock_reward(emma.id, owned["id"]), {"status": "ok"}
+        )
+        second = other_till.pongo_lock_reward(emma.id, owned["id"])
+        self.assertEqual(second["status"], "error")
+        self.assertIn("another order", second["message"])
+        self.assertEqual(self.till.pongo_unlock_reward(owned["id"]), {"status": "ok"})
+        self.assertEqual(
+            other_till.pongo_lock_reward(emma.id, owned["id"]), {"status": "ok"}
+        )
+
+    def test_reward_products_filter_skus_to_this_pos(self):
+        products = self.till.pongo_reward_products(
+            ["OTHERPOS-42", "VIENN-PAINCHOC", "VIENN-CROISSANT", "VIENN-PAINCHOC"]
+        )
+        self.assertEqual(products["product_ids"], [self.pain.id, self.croissant.id])
+        self.assertEqual(
+            self.till.pongo_reward_products(["ZZZ-NOT-SOLD"]), {"product_ids": []}
+        )
+
+    def test_unmapped_pos_is_inactive(self):
+        self.config.pongo_store_id = False
+        self.assertEqual(
+            self.till.pongo_search_phone("0612345603"), {"status": "inactive"}
+        )
