@@ -380,9 +380,7 @@ class ResCompany(models.Model):
                     )
                 return
             customers = body.get(C.F_DATA) or []
-            known = Partner._pongo_existing_ids(self, customers)
-            for customer in customers:
-                Partner._pongo_upsert_from_customer(customer, self)
+            created = Partner._pongo_import_customers(customers, self)
             meta = body.get(C.F_META) or {}
             last_page = meta.get(C.META_LAST_PAGE) or page
             self.write(
@@ -390,9 +388,7 @@ class ResCompany(models.Model):
                     "pongo_import_page": page,
                     "pongo_import_total": meta.get(C.META_TOTAL) or 0,
                     "pongo_import_count": self.pongo_import_count + len(customers),
-                    "pongo_import_created": self.pongo_import_created
-                    + len(customers)
-                    - known,
+                    "pongo_import_created": self.pongo_import_created + created,
                     "pongo_import_message": False,
                 }
             )

@@ -216,31 +216,57 @@ class ResPartner(models.Model):
         return partners.browse()
 
     @api.model
-    def _pongo_existing_ids(self, company, customers):
-        """How many of these Pongo customers already have a local partner."""
-        ids = {c.get(C.F_PUBLIC_ID) for c in customers} - {None}
-        phones = {from_pongo_phone(c.get(C.F_PHONE)) for c in customers} - {""}
-        found = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search_read(
-                [
-                    ("company_id", "in", [company.id, False]),
-                    "|",
-                    ("pongo_customer_id", "in", list(ids)),
-                    ("pongo_phone", "in", list(phones)),
-                ],
-                ["pongo_customer_id", "pongo_phone"],
+    def _pongo_import_customers(self, customers, company):
+        """Upsert one page of Pongo customers in two searches and one batch create;
+        returns how many partners were created."""
+        Partner = self.sudo().with_context(
+            active_test=False,
+            pongo_no_push=True,
+            tracking_disable=True,  # no chatter for a bulk import
+            mail_create_nolog=True,
+        )
+        company_domain = [("company_id", "in", [company.id, False])]
+        ids = [c.get(C.F_PUBLIC_ID) for c in customers if c.get(C.F_PUBLIC_ID)]
+        phones = [from_pongo_phone(c.get(C.F_PHONE)) for c in customers]
+        by_id = {
+            p.pongo_customer_id: p
+            for p in Partner.search([("pongo_customer_id", "in", ids), *company_domain])
+        }
+        by_phone = {}
+        for partner in Partner.search(
+            [
+                ("pongo_phone", "in", [phone for phone in phones if phone]),
+                ("pongo_customer_id", "=", False),
+                *company_domain,
+            ],
+            order="id desc",
+        ):
+            by_phone[partner.pongo_phone] = partner  # the oldest one wins
+        to_create = []
+        for customer, phone in zip(customers, phones, strict=True):
+            values = self._pongo_values_from_customer(customer)
+            partner = by_id.get(values["pongo_customer_id"]) or by_phone.pop(
+                phone, None
             )
-        )
-        known_ids = {row["pongo_customer_id"] for row in found}
-        known_phones = {row["pongo_phone"] for row in found}
-        return sum(
-            1
-            for c in customers
-            if c.get(C.F_PUBLIC_ID) in known_ids
-            or from_pongo_phone(c.get(C.F_PHONE)) in known_phones
-        )
+            if partner:
+                partner._pongo_write_changes(values)
+            else:
+                values.setdefault("name", phone or values["pongo_customer_id"])
+                to_create.append({**values, "company_id": company.id})
+        Partner.create(to_create)
+        return len(to_create)
+
+    def _pongo_write_changes(self, values):
+        """Write what Pongo changed (a number written another way is no change)."""
+        self.ensure_one()
+        if values.get("mobile") and values["mobile"] == self.pongo_phone:
+            values = {k: v for k, v in values.items() if k != "mobile"}
+        changed = {
+            name: value
+            for name, value in values.items()
+            if name == "pongo_points_date" or self[name] != value
+        }
+        self.with_context(pongo_no_push=True).write(changed)
 
     @api.model
     def _pongo_upsert_from_customer(self, customer, company):
@@ -263,14 +289,7 @@ class ResPartner(models.Model):
             except psycopg2.IntegrityError:
                 # Created meanwhile by a concurrent event: update that one.
                 partner = self._pongo_find(company, public_id=public_id)
-        if values.get("mobile") and values["mobile"] == partner.pongo_phone:
-            del values["mobile"]  # same number, maybe written another way
-        changed = {
-            name: value
-            for name, value in values.items()
-            if name == "pongo_points_date" or partner[name] != value
-        }
-        partner.with_context(pongo_no_push=True).write(changed)
+        partner._pongo_write_changes(values)
         return partner.with_env(self.env)
 
     @api.model
