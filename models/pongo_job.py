@@ -6,6 +6,8 @@ import logging
 import random
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -23,6 +25,7 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 MAX_ATTEMPTS = 30
 BATCH_SECONDS = 50  # a cron run stops claiming new jobs after this long
+MAX_CLAIM_CONFLICTS = 100
 
 
 class PongoJob(models.Model):
@@ -120,12 +123,21 @@ class PongoJob(models.Model):
         a known order id makes that harmless.
         """
         deadline = fields.Datetime.now() + timedelta(seconds=BATCH_SECONDS)
-        sent = 0
+        sent = conflicts = 0
         while limit is None or sent < limit:
             if fields.Datetime.now() > deadline:
                 self.env.ref("pos_pongo.ir_cron_pongo_send_jobs")._trigger()
                 break
-            job = self._claim_next()
+            try:
+                job = self._claim_next()
+            except psycopg2.errors.SerializationFailure:
+                # Another worker sent that job after our snapshot: take another.
+                if not autocommit or conflicts >= MAX_CLAIM_CONFLICTS:
+                    raise
+                conflicts += 1
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                continue
             if not job:
                 break
             job._send()

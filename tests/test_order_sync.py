@@ -298,6 +298,8 @@ class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
                 odoo_script_process(script, self.env.cr.dbname) for _i in range(2)
             ]
             outputs = [worker.communicate(timeout=120) for worker in workers]
+            for out, err in outputs:
+                self.assertIn("SENT", out, f"a worker failed: {err[-3000:]}")
             counts = [int(out.split("SENT", 1)[1].split()[0]) for out, _err in outputs]
             self.assertEqual(sum(counts), 20, outputs)
             self.assertTrue(all(counts), f"both workers sent orders: {counts}")
