@@ -128,7 +128,7 @@ class ResCompany(models.Model):
         values = self._pongo_token_values(token)
         with self.env.registry.cursor() as cr:
             self.with_env(self.env(cr=cr)).sudo().write(values)
-        self.sudo().write(values)
+        self.sudo()._update_cache(values)  # no write here: it would conflict
         _logger.info("Pongo token refreshed for company %s", self.id)
 
     def _pongo_call(self, method, *args, **kwargs):
