@@ -86,13 +86,13 @@ class PosConfig(models.Model):
         )
         known = set(products.mapped("default_code")) | set(products.mapped("barcode"))
         problems = [
-            _(
+            self.env._(
                 "%(reward)s: no product here for %(skus)s",
                 reward=name,
                 skus=", ".join(skus),
             )
             if skus
-            else _("%(reward)s: no SKU set at Pongo", reward=name)
+            else self.env._("%(reward)s: no SKU set at Pongo", reward=name)
             for name, skus in sorted(wanted.items())
             if not known.intersection(skus)
         ]
