@@ -23,6 +23,7 @@ import odoo_env
 
 ROOT = odoo_env.ROOT
 LOG_DIR = os.path.join(ROOT, ".test-logs")
+PRETTIER_VERSION = "3.10.1"
 
 # Odoo's test result logs one line per test start, failure, error and skip.
 RE_START = re.compile(r"\bodoo\.addons\.pos_pongo\.tests\.\S+: Starting (\S+) \.\.\.")
@@ -45,6 +46,16 @@ def run_lint():
         "ruff format": [py, "-m", "ruff", "format", "--check", "."],
         "pylint-odoo": [py, "-m", "pylint", "--rcfile=.pylintrc", "--recursive=y", "."],
     }
+    if shutil.which("npx"):
+        commands["prettier"] = [
+            "npx",
+            "--yes",
+            f"prettier@{PRETTIER_VERSION}",
+            "--check",
+            "static/**/*.js",
+        ]
+    else:
+        print("lint prettier: skipped (no npx; apt-get install npm)", flush=True)
     for name, command in commands.items():
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         status = "ok" if result.returncode == 0 else "FAILED"

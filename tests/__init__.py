@@ -8,3 +8,4 @@ from . import test_order_sync
 from . import test_webhook
 from . import test_back_office
 from . import test_pos_rpc
+from . import test_pos_ui

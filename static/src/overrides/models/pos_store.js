@@ -1,0 +1,226 @@
+/* Part of pos_pongo. License LGPL-3.0 or later. */
+import { PosStore } from "@point_of_sale/app/store/pos_store";
+import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { makeAwaitable } from "@point_of_sale/app/store/make_awaitable_dialog";
+import { SelectionPopup } from "@point_of_sale/app/utils/input_popups/selection_popup";
+import { _t } from "@web/core/l10n/translation";
+import { patch } from "@web/core/utils/patch";
+import { PongoEnlistDialog } from "@pos_pongo/app/enlist_dialog/enlist_dialog";
+
+export const PONGO_CUSTOMER_ID_RE = /^cust_[A-Za-z0-9_-]{4,64}$/;
+
+/** The running store, for the models (orders, lines) that have no access to it. */
+export const pongoRuntime = {
+    store: null,
+    // Names of the Pongo rewards applied in this session, by owned-reward id: line
+    // records are rebuilt when the order syncs, so this cannot live in their uiState.
+    rewardNames: {},
+};
+
+/** Display name of the Pongo reward a line uses. */
+export function pongoRewardName(line) {
+    return pongoRuntime.rewardNames[line.pongo_reward_id] || "";
+}
+
+patch(PosStore.prototype, {
+    async afterProcessServerData() {
+        const result = await super.afterProcessServerData(...arguments);
+        pongoRuntime.store = this;
+        this.data.connectWebSocket("PONGO_CUSTOMER_UPDATED", (payload) =>
+            this.pongoOnCustomerUpdated(payload),
+        );
+        return result;
+    },
+
+    /** A Pongo webhook changed a customer: reload it if this POS knows it. */
+    async pongoOnCustomerUpdated(payload) {
+        const partnerId = payload && payload.partner_id;
+        if (!partnerId || !this.config.pongo_active) {
+            return;
+        }
+        if (!this.models["res.partner"].get(partnerId)) {
+            return;
+        }
+        try {
+            await this.data.read("res.partner", [partnerId]);
+        } catch (error) {
+            console.warn("Pongo: customer not reloaded", error);
+        }
+    },
+
+    /** Call a Pongo method of this point of sale; never raises for business problems. */
+    async pongoCall(method, ...args) {
+        try {
+            return await this.data.call("pos.config", method, [[this.config.id], ...args]);
+        } catch (error) {
+            console.warn(`Pongo: ${method} failed`, error);
+            return {
+                status: "unavailable",
+                message: _t("The server could not be reached. Check the connection and retry."),
+            };
+        }
+    },
+
+    /** Load a partner into the POS (or refresh it) and return the record. */
+    async pongoLoadPartner(partnerId) {
+        const records = await this.data.read("res.partner", [partnerId]);
+        return (records && records[0]) || this.models["res.partner"].get(partnerId);
+    },
+
+    async pongoSetPartnerById(partnerId, order = this.get_order()) {
+        const partner = await this.pongoLoadPartner(partnerId);
+        if (partner && order) {
+            order.set_partner(partner);
+        }
+        return partner;
+    },
+
+    pongoAlert(title, body) {
+        this.dialog.add(AlertDialog, { title, body });
+    },
+
+    /**
+     * Handle the answer of pongo_search_phone / pongo_scan.
+     * Returns the partner set on the order, or false.
+     */
+    async pongoHandleFindResult(result, { enlistOnNotFound = true } = {}) {
+        const status = result && result.status;
+        if (status === "found") {
+            return await this.pongoSetPartnerById(result.partner_id);
+        }
+        if (status === "not_found") {
+            if (enlistOnNotFound) {
+                return await this.pongoEnlist({ phone: result.phone || "" });
+            }
+            this.pongoAlert(_t("Unknown Pongo customer"), _t("Pongo does not know this customer."));
+            return false;
+        }
+        if (status === "invalid") {
+            this.pongoAlert(_t("Pongo"), result.message || _t("This value is not valid."));
+            return false;
+        }
+        this.pongoAlert(
+            _t("Pongo is unavailable"),
+            (result && result.message) || _t("Pongo cannot be reached right now."),
+        );
+        return false;
+    },
+
+    /** Open the enlist form; on success the new customer is set on the order. */
+    async pongoEnlist(values = {}) {
+        const partner = await this.pongoEnlistPartner(values);
+        if (partner) {
+            this.get_order()?.set_partner(partner);
+        }
+        return partner;
+    },
+
+    /** Open the enlist form; returns the new customer (loaded in the POS) or false. */
+    async pongoEnlistPartner(values = {}) {
+        const partnerId = await makeAwaitable(this.dialog, PongoEnlistDialog, { values });
+        if (!partnerId) {
+            return false;
+        }
+        return (await this.pongoLoadPartner(partnerId)) || false;
+    },
+
+    /** Products of this POS a free-product reward can give, in SKU order. */
+    async pongoRewardProducts(skus) {
+        const result = await this.pongoCall("pongo_reward_products", skus);
+        const ids = (result && result.product_ids) || [];
+        const missing = ids.filter((id) => !this.models["product.product"].get(id));
+        if (missing.length) {
+            await this.data.read("product.product", missing);
+        }
+        return ids.map((id) => this.models["product.product"].get(id)).filter(Boolean);
+    },
+
+    /**
+     * Apply an owned free-product reward to the current order: lock it at Pongo,
+     * then add the product for free (paid options keep their price).
+     * Returns the new line, or false.
+     */
+    async pongoApplyReward(partner, owned) {
+        const order = this.get_order();
+        if (!order) {
+            return false;
+        }
+        if (order.lines.some((line) => line.pongo_reward_id === owned.id)) {
+            this.pongoAlert(_t("Pongo reward"), _t("This reward is already in the order."));
+            return false;
+        }
+        if (owned.type !== "free_product") {
+            this.pongoAlert(
+                _t("Pongo reward"),
+                _t("Only free-product rewards can be applied to an order."),
+            );
+            return false;
+        }
+        const skus = owned.skus || [];
+        const products = skus.length ? await this.pongoRewardProducts(skus) : [];
+        if (!products.length) {
+            this.pongoAlert(
+                _t("No product for this reward"),
+                skus.length
+                    ? _t(
+                          "No product of this point of sale has the internal reference or barcode %s.",
+                          skus.join(", "),
+                      )
+                    : _t("This reward has no product reference (SKU) at Pongo."),
+            );
+            return false;
+        }
+        let product = products[0];
+        if (products.length > 1) {
+            product = await makeAwaitable(this.dialog, SelectionPopup, {
+                title: _t("Choose the free product"),
+                list: products.map((p) => ({ id: p.id, label: p.display_name, item: p })),
+            });
+            if (!product) {
+                return false;
+            }
+        }
+        const lock = await this.pongoCall("pongo_lock_reward", partner.id, owned.id);
+        if (!lock || lock.status !== "ok") {
+            this.pongoAlert(
+                _t("The reward cannot be used"),
+                (lock && lock.message) || _t("Pongo refused to reserve this reward."),
+            );
+            return false;
+        }
+        pongoRuntime.rewardNames[owned.id] = owned.name;
+        const line = await this.addLineToCurrentOrder(
+            { product_id: product, price_unit: 0, qty: 1, pongo_reward_id: owned.id },
+            {},
+            product.needToConfigure(),
+        );
+        if (!line) {
+            await this.pongoUnlockRewards([owned.id]);
+            return false;
+        }
+        // Free base product; paid options (attribute extras) keep their price.
+        line.price_type = "manual";
+        line.set_unit_price(line.price_extra || 0);
+        if (line.pongo_reward_id !== owned.id) {
+            line.update({ pongo_reward_id: owned.id });
+        }
+        return line;
+    },
+
+    /** Unlock the Pongo rewards of these lines (removed lines, deleted order). */
+    pongoUnlockRewards(rewardIds) {
+        const ids = [...new Set(rewardIds.filter(Boolean))];
+        return Promise.all(ids.map((id) => this.pongoCall("pongo_unlock_reward", id)));
+    },
+
+    async _onBeforeDeleteOrder(order) {
+        const result = await super._onBeforeDeleteOrder(...arguments);
+        if (result && order && !order.finalized) {
+            const rewardIds = order.lines.map((line) => line.pongo_reward_id);
+            if (rewardIds.some(Boolean)) {
+                await this.pongoUnlockRewards(rewardIds);
+            }
+        }
+        return result;
+    },
+});

@@ -1,0 +1,412 @@
+/* Part of pos_pongo. License LGPL-3.0 or later. */
+import * as Chrome from "@point_of_sale/../tests/tours/utils/chrome_util";
+import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
+import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
+import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
+import * as Numpad from "@point_of_sale/../tests/tours/utils/numpad_util";
+import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
+import { scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
+import { registry } from "@web/core/registry";
+
+const PANEL = ".modal .o_pos_pongo_panel";
+
+function selectCustomer(name) {
+    return [ProductScreen.clickPartnerButton(), ProductScreen.clickCustomer(name)].flat();
+}
+
+function openPongoPanel() {
+    return [
+        {
+            content: "open the Pongo loyalty panel",
+            trigger: ".product-screen .o_pos_pongo_button",
+            run: "click",
+        },
+        {
+            content: "the panel has loaded",
+            trigger: `${PANEL} .o_pos_pongo_balance`,
+        },
+    ];
+}
+
+function closePanel() {
+    return {
+        content: "close the Pongo panel",
+        trigger: `${PANEL} .modal-footer .btn-primary:contains("Close")`,
+        run: "click",
+    };
+}
+
+function searchCustomerText(text) {
+    return {
+        content: `type "${text}" in the customer search`,
+        trigger: ".modal-header .input-group input",
+        run: `edit ${text}`,
+    };
+}
+
+function clickSearchPongo() {
+    return [
+        {
+            content: "the typed text reached the list (debounced)",
+            trigger: ".modal .search-more-button",
+        },
+        {
+            content: "search the typed phone at Pongo",
+            trigger: ".modal-header .o_pos_pongo_search",
+            run: "click",
+        },
+    ];
+}
+
+registry.category("web_tour.tours").add("PosPongoLoyaltyPanelTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            {
+                content: "no Pongo button without a customer",
+                trigger: ".product-screen .set-partner:not(:has(.text-action))",
+                run: () => {
+                    if (document.querySelector(".o_pos_pongo_button")) {
+                        throw new Error("the Pongo button shows without a customer");
+                    }
+                },
+            },
+            selectCustomer("Emma Petit"),
+            openPongoPanel(),
+            {
+                content: "Emma has 500 points",
+                trigger: `${PANEL} .o_pos_pongo_points:contains("500")`,
+            },
+            {
+                content: "Café offert is affordable and highlighted",
+                trigger: `${PANEL} .o_pos_pongo_reward.o_pos_pongo_affordable:contains("Café offert") .o_pos_pongo_cost:contains("50 points")`,
+            },
+            {
+                content: "Emma owns Viennoiserie offerte, with an Apply button",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Viennoiserie offerte") .o_pos_pongo_apply`,
+            },
+            {
+                content: "buy Café offert",
+                trigger: `${PANEL} .o_pos_pongo_reward:contains("Café offert") .o_pos_pongo_buy`,
+                run: "click",
+            },
+            {
+                content: "the confirmation shows the cost and the balance after",
+                trigger:
+                    ".modal:not(.o_inactive_modal) .modal-body:contains('50 points'):contains('Balance after: 450 points')",
+            },
+            Dialog.confirm("Buy"),
+            {
+                content: "the panel shows the new balance",
+                trigger: `${PANEL} .o_pos_pongo_points:contains("450")`,
+            },
+            {
+                content: "the bought reward is owned now",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Café offert"):contains("Bought")`,
+            },
+            closePanel(),
+            selectCustomer("Lucas Thomas"),
+            openPongoPanel(),
+            {
+                content: "Lucas has 120 points",
+                trigger: `${PANEL} .o_pos_pongo_points:contains("120")`,
+            },
+            {
+                content: "an expensive reward shows the missing points, and no Buy button",
+                trigger: `${PANEL} .o_pos_pongo_reward:not(.o_pos_pongo_affordable):contains("Visite des cuisines") .o_pos_pongo_missing:contains("180 points missing")`,
+            },
+            {
+                content: "refresh the panel",
+                trigger: `${PANEL} .o_pos_pongo_refresh`,
+                run: "click",
+            },
+            {
+                content: "still 120 points after refresh",
+                trigger: `${PANEL} .o_pos_pongo_points:contains("120")`,
+            },
+            closePanel(),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("PosPongoApplyRewardTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.addOrderline("Desk Pad", "1"),
+            selectCustomer("Emma Petit"),
+            openPongoPanel(),
+            {
+                content: "the voucher shows its coupon code and cannot be applied",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Bon de 5"):not(:has(.o_pos_pongo_apply)) .o_pos_pongo_coupon_code`,
+            },
+            {
+                content: "apply Viennoiserie offerte",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Viennoiserie offerte") .o_pos_pongo_apply`,
+                run: "click",
+            },
+            {
+                content: "two products match: Pain au chocolat is offered",
+                trigger: ".selection-item:contains('Pain au chocolat')",
+            },
+            {
+                content: "choose the croissant",
+                trigger: ".selection-item:contains('Croissant')",
+                run: "click",
+            },
+            ProductScreen.selectedOrderlineHas("Croissant", "1", "0.00"),
+            {
+                content: "the line names the Pongo reward",
+                trigger:
+                    ".orderline.selected .o_pos_pongo_reward_line:contains('Viennoiserie offerte')",
+            },
+            openPongoPanel(),
+            {
+                content: "the applied reward cannot be applied twice",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Viennoiserie offerte") .o_pos_pongo_apply[disabled]`,
+            },
+            closePanel(),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.receiptIsThere(),
+            {
+                content: "the receipt shows the Pongo balance",
+                trigger: ".pos-receipt .o_pos_pongo_receipt_points:contains('500')",
+            },
+            {
+                content: "the receipt says Pongo credits the points",
+                trigger:
+                    ".pos-receipt .o_pos_pongo_receipt:contains('Points for this order will be credited by Pongo')",
+            },
+            {
+                content: "the receipt names the reward used",
+                trigger:
+                    ".pos-receipt .o_pos_pongo_receipt_reward:contains('Viennoiserie offerte')",
+            },
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("PosPongoUnlockTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            selectCustomer("Emma Petit"),
+            openPongoPanel(),
+            {
+                content: "apply Viennoiserie offerte",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Viennoiserie offerte") .o_pos_pongo_apply`,
+                run: "click",
+            },
+            {
+                content: "choose the pain au chocolat",
+                trigger: ".selection-item:contains('Pain au chocolat')",
+                run: "click",
+            },
+            ProductScreen.selectedOrderlineHas("Pain au chocolat", "1", "0.00"),
+            Numpad.click("⌫"),
+            Numpad.click("⌫"),
+            ProductScreen.orderIsEmpty(),
+            {
+                content: "wait for the unlock to reach the server",
+                trigger: "body",
+                run: () => new Promise((resolve) => setTimeout(resolve, 1500)),
+            },
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("PosPongoEnlistTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.clickPartnerButton(),
+            searchCustomerText("06 12 34 56 99"),
+            clickSearchPongo(),
+            {
+                content: "the enlist form opens with the phone prefilled",
+                trigger: ".o_pos_pongo_enlist input[name='phone']",
+                run: function () {
+                    const value = this.anchor.value;
+                    if (value !== "+33612345699") {
+                        throw new Error(`unexpected phone ${value}`);
+                    }
+                },
+            },
+            {
+                content: "no consent answer is preselected",
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_consent_sms_optin",
+                run: () => {
+                    if (
+                        document.querySelector(".o_pos_pongo_enlist .o_pos_pongo_consent .active")
+                    ) {
+                        throw new Error("a consent answer is preselected");
+                    }
+                },
+            },
+            {
+                trigger: ".o_pos_pongo_enlist input[name='first_name']",
+                run: "edit Zoé",
+            },
+            {
+                trigger: ".o_pos_pongo_enlist input[name='last_name']",
+                run: "edit Durand",
+            },
+            {
+                trigger: ".o_pos_pongo_enlist input[name='email']",
+                run: "edit zoe.durand@example.com",
+            },
+            {
+                content: "Save is disabled before any consent answer",
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_save[disabled]",
+            },
+            {
+                content: "SMS consent: yes",
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_consent_sms_optin .o_pos_pongo_yes",
+                run: "click",
+            },
+            {
+                content: "Save is still disabled with one answer",
+                trigger:
+                    ".o_pos_pongo_enlist .o_pos_pongo_consent_sms_optin .o_pos_pongo_yes.active",
+                run: () => {
+                    if (
+                        !document.querySelector(".o_pos_pongo_enlist .o_pos_pongo_save[disabled]")
+                    ) {
+                        throw new Error("Save is enabled with one consent unanswered");
+                    }
+                },
+            },
+            {
+                content: "e-mail consent: no",
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_consent_email_optin .o_pos_pongo_no",
+                run: "click",
+            },
+            {
+                content: "Save is enabled once both are answered",
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_save:not([disabled])",
+                run: "click",
+            },
+            ProductScreen.customerIsSelected("Zoé Durand"),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("PosPongoEnlistErrorsTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.clickPartnerButton(),
+            searchCustomerText("06 12 34 56 98"),
+            clickSearchPongo(),
+            {
+                trigger: ".o_pos_pongo_enlist input[name='email']",
+                run: "edit not-an-email",
+            },
+            {
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_consent_sms_optin .o_pos_pongo_no",
+                run: "click",
+            },
+            {
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_consent_email_optin .o_pos_pongo_no",
+                run: "click",
+            },
+            {
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_save:not([disabled])",
+                run: "click",
+            },
+            {
+                content: "the server error shows next to the e-mail field",
+                trigger: ".o_pos_pongo_enlist .o_pos_pongo_error[data-field='email']",
+            },
+            {
+                content: "discard the enlist form",
+                trigger: ".o_pos_pongo_enlist .modal-footer button:contains('Discard')",
+                run: "click",
+            },
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("PosPongoSearchPhoneTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.clickPartnerButton(),
+            searchCustomerText("06 12 34 56 03"),
+            clickSearchPongo(),
+            ProductScreen.customerIsSelected("Lucas Thomas"),
+            {
+                content: "the Pongo button shows for a customer",
+                trigger: ".product-screen .o_pos_pongo_button",
+            },
+            ProductScreen.clickPartnerButton(),
+            searchCustomerText("12"),
+            clickSearchPongo(),
+            {
+                content: "an invalid phone gives a clear message",
+                trigger: ".modal:not(.o_inactive_modal) .modal-title:contains('Pongo')",
+            },
+            Dialog.confirm(),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("PosPongoScanTour", {
+    steps: () => {
+        const code = new URLSearchParams(window.location.search).get("pongo_code");
+        return [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            scan_barcode("cust_doesnotexist42"),
+            {
+                content: "a Pongo card Pongo does not know gives a clear message",
+                trigger:
+                    ".modal:not(.o_inactive_modal) .modal-title:contains('Unknown Pongo card')",
+            },
+            Dialog.confirm(),
+            scan_barcode("9999999999999"),
+            {
+                content: "a non-Pongo unknown code keeps Odoo's notification",
+                trigger: ".o_notification:contains('Unknown Barcode')",
+            },
+            scan_barcode(code),
+            ProductScreen.customerIsSelected("Lucas Thomas"),
+        ].flat();
+    },
+});
+
+registry.category("web_tour.tours").add("PosPongoUnavailableTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            selectCustomer("Emma Petit"),
+            openPongoPanel(),
+            {
+                content: "Pongo down: a clear, non-blocking message",
+                trigger: `${PANEL} .o_pos_pongo_unavailable:contains("rewards cannot be bought or applied")`,
+            },
+            {
+                content: "the last known balance is shown",
+                trigger: `${PANEL} .o_pos_pongo_points:contains("500")`,
+            },
+            {
+                content: "nothing can be bought or applied",
+                trigger: `${PANEL} .o_pos_pongo_balance`,
+                run: () => {
+                    if (document.querySelector(".o_pos_pongo_buy, .o_pos_pongo_apply")) {
+                        throw new Error("buy/apply offered while Pongo is down");
+                    }
+                },
+            },
+            closePanel(),
+            ProductScreen.addOrderline("Desk Pad", "1"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.receiptIsThere(),
+        ].flat(),
+});

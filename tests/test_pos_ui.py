@@ -1,0 +1,185 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Cashier flows in the POS screen (tours), against a real Pongo emulator."""
+
+from odoo.tests import tagged
+
+from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+
+from .. import const as C
+from .common import PongoEmulatorMixin
+
+PHONE_LUCAS = "33612345603"  # seed: 120 points, owns "Café offert"
+PHONE_EMMA = "33612345604"  # seed: 500 points, owns "Viennoiserie offerte" (won)
+
+
+@tagged("post_install", "-at_install")
+class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.country_id = cls.env.ref("base.fr")
+        Product = cls.env["product.product"]
+        cls.espresso, cls.croissant, cls.pain_choc = (
+            Product.create(
+                {
+                    "name": name,
+                    "default_code": sku,
+                    "available_in_pos": True,
+                    "list_price": price,
+                    "taxes_id": False,
+                    "pos_categ_ids": [(4, cls.pos_desk_misc_test.id)],
+                }
+            )
+            for name, sku, price in (
+                ("Espresso", "CAFE-ESPRESSO", 1.8),
+                ("Croissant", "VIENN-CROISSANT", 1.2),
+                ("Pain au chocolat", "VIENN-PAINCHOC", 1.4),
+            )
+        )
+
+    def setUp(self):
+        super().setUp()
+        company = self.main_pos_config.company_id
+        self.pongo_connect_company(company)
+        self.main_pos_config.pongo_store_id = self.env["pongo.store"].create(
+            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
+        )
+        self.client = company._pongo_get_client()
+        self.emma_customer = self.client.get_customer_by_phone(PHONE_EMMA)
+        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(
+            self.emma_customer, company
+        )
+        self.assertTrue(self.main_pos_config.pongo_active)
+
+    # ------------------------------------------------------------------
+    def start_tour_here(self, tour, **params):
+        self.main_pos_config.with_user(self.pos_user).open_ui()
+        query = "".join(f"&{key}={value}" for key, value in params.items())
+        self.start_tour(
+            f"/pos/ui?config_id={self.main_pos_config.id}{query}",
+            tour,
+            login="pos_user",
+        )
+
+    def owned(self, public_id):
+        """The rewards the emulator says this customer owns, by name."""
+        state = self.emulator.state()
+        return [
+            item
+            for item in state["customer_rewards"]
+            if item[C.F_CUSTOMER] == public_id
+        ]
+
+    def customer(self, phone):
+        return self.client.get_customer_by_phone(phone)
+
+    def session_orders(self):
+        return self.env["pos.order"].search(
+            [("session_id", "=", self.main_pos_config.current_session_id.id)]
+        )
+
+    # ------------------------------------------------------------------
+    def test_loyalty_panel_and_buy(self):
+        """Points, affordable and expensive rewards; buying one refreshes the panel."""
+        self.env["res.partner"]._pongo_upsert_from_customer(
+            self.customer(PHONE_LUCAS), self.main_pos_config.company_id
+        )
+        self.start_tour_here("PosPongoLoyaltyPanelTour")
+        self.assertEqual(self.customer(PHONE_EMMA)[C.F_POINTS], 450)
+        cafes = [
+            item
+            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            if item[C.F_REWARD][C.F_NAME] == "Café offert" and not item[C.F_USED]
+        ]
+        self.assertEqual(len(cafes), 1, "the reward was bought at Pongo")
+        self.assertEqual(cafes[0][C.F_ORIGIN], "bought")
+
+    def test_apply_free_product_reward(self):
+        """Viennoiserie offerte: croissant, free line, locked, sent with the order."""
+        self.start_tour_here("PosPongoApplyRewardTour")
+        order = self.session_orders()
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.partner_id, self.emma)
+        line = order.lines.filtered(lambda line: line.product_id == self.croissant)
+        self.assertEqual(line.price_unit, 0)
+        viennoiserie = next(
+            item
+            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            if item[C.F_REWARD][C.F_NAME] == "Viennoiserie offerte"
+        )
+        self.assertEqual(line.pongo_reward_id, viennoiserie[C.F_PUBLIC_ID])
+        self.assertTrue(viennoiserie[C.F_LOCKED], "locked while the order is not sent")
+        self.assertFalse(viennoiserie[C.F_USED])
+
+        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        sent = self.emulator.ledger()["orders"]
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0]["reward_ids"], [viennoiserie[C.F_PUBLIC_ID]])
+        used = next(
+            item
+            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            if item[C.F_PUBLIC_ID] == viennoiserie[C.F_PUBLIC_ID]
+        )
+        self.assertTrue(used[C.F_USED])
+
+    def test_removed_reward_line_is_unlocked(self):
+        self.start_tour_here("PosPongoUnlockTour")
+        viennoiserie = next(
+            item
+            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            if item[C.F_REWARD][C.F_NAME] == "Viennoiserie offerte"
+        )
+        self.assertFalse(viennoiserie[C.F_LOCKED], "unlocked when its line is removed")
+        unlocks = [
+            request
+            for request in self.emulator.requests_log("/v1/rewards/")
+            if request["path"].endswith("/lock") and request["method"] == "DELETE"
+        ]
+        self.assertEqual(len(unlocks), 1)
+
+    def test_enlist_with_both_consents(self):
+        self.start_tour_here("PosPongoEnlistTour")
+        customer = self.customer("33612345699")
+        self.assertEqual(customer[C.F_FIRST_NAME], "Zoé")
+        self.assertEqual(customer[C.F_LAST_NAME], "Durand")
+        self.assertIs(customer[C.F_SMS_OPTIN], True)
+        self.assertIs(customer[C.F_EMAIL_OPTIN], False)
+        partner = self.env["res.partner"].search(
+            [("pongo_customer_id", "=", customer[C.F_PUBLIC_ID])]
+        )
+        self.assertEqual(partner.pongo_sms_optin, "yes")
+        self.assertEqual(partner.pongo_email_optin, "no")
+
+    def test_enlist_shows_server_errors(self):
+        self.start_tour_here("PosPongoEnlistErrorsTour")
+        self.assertFalse(
+            self.env["res.partner"].search([("mobile", "=", "+33612345698")])
+        )
+
+    def test_search_by_phone_finds_lucas(self):
+        self.start_tour_here("PosPongoSearchPhoneTour")
+        lucas = self.env["res.partner"].search(
+            [("pongo_customer_id", "=", self.customer(PHONE_LUCAS)[C.F_PUBLIC_ID])]
+        )
+        self.assertTrue(lucas, "linked from Pongo on the way")
+
+    def test_scan_wallet_pass(self):
+        public_id = self.customer(PHONE_LUCAS)[C.F_PUBLIC_ID]
+        self.start_tour_here("PosPongoScanTour", pongo_code=public_id)
+
+    def test_pongo_down_does_not_block_the_sale(self):
+        self.emulator.faults(outage="503")
+        self.start_tour_here("PosPongoUnavailableTour")
+        order = self.session_orders()
+        self.assertEqual(order.state, "paid")
+        # Pongo comes back: the order is sent then, once.
+        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.assertEqual(order.pongo_sync_state, "pending")
+        self.emulator.faults(clear=True)
+        order.action_pongo_retry()
+        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.assertEqual(order.pongo_sync_state, "done")
+        ledger = self.emulator.ledger()
+        self.assertEqual(
+            [entry["order_id"] for entry in ledger["orders"]], [order.pos_reference]
+        )
