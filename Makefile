@@ -4,13 +4,14 @@ ODOO_HOME ?= /opt/odoo
 ODOO_PYTHON ?= $(ODOO_HOME)/.venv/bin/python
 export ODOO_HOME ODOO_PYTHON
 
-.PHONY: help test lint demo emulator check-odoo
+.PHONY: help test lint demo emulator reliability bench check-odoo
 
 help:
 	@echo "make test      lint + every test on a throwaway database (needs Odoo 18)"
 	@echo "make demo      demo database + Pongo emulator + Odoo on http://127.0.0.1:8069"
 	@echo "make lint      ruff and pylint-odoo only"
 	@echo "make emulator  the Pongo emulator alone on http://127.0.0.1:8071"
+	@echo "make reliability  fault-injection suite, one row per case (ARGS=\"--quick --cases 1,5\")"
 
 check-odoo:
 	@scripts/check_odoo.sh
@@ -25,5 +26,11 @@ lint: check-odoo
 demo: check-odoo
 	@$(ODOO_PYTHON) scripts/demo.py $(ARGS)
 
+reliability: check-odoo
+	@$(ODOO_PYTHON) scripts/reliability.py $(ARGS)
+
 emulator: check-odoo
 	@$(ODOO_PYTHON) emulator/pongo_emulator.py --host 127.0.0.1 --port 8071 $(ARGS)
+
+bench: check-odoo
+	@$(ODOO_PYTHON) scripts/bench.py $(ARGS)
