@@ -21,7 +21,6 @@ import odoo_env
 DEMO_DB = os.environ.get("DEMO_DB") or "pos_pongo_demo"
 DEMO_PORT = int(os.environ.get("DEMO_PORT") or 8069)
 EMULATOR_PORT = int(os.environ.get("EMULATOR_PORT") or 8071)
-ADDONS_DIR = os.path.join(odoo_env.ROOT, ".demo-addons")
 EMULATOR = os.path.join(odoo_env.ROOT, "emulator", "pongo_emulator.py")
 
 CONFIGURE = """
@@ -72,13 +71,13 @@ def start_emulator():
 
 
 def issue_token(admin_url):
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(
         f"{admin_url}/_emulator/tokens",
         data=b"{}",
         method="POST",
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["access_token"]
 
 
@@ -92,10 +91,7 @@ def main():
     signal.signal(signal.SIGTERM, _interrupt)
     odoo_env.require_odoo()
     odoo_env.ensure_postgres()
-    os.makedirs(ADDONS_DIR, exist_ok=True)
-    link = os.path.join(ADDONS_DIR, "pos_pongo")
-    if not os.path.islink(link):
-        os.symlink(odoo_env.ROOT, link)
+    addons = odoo_env.addons_dir()
     env = odoo_env.odoo_environ()
 
     emulator, url, admin_url = start_emulator()
@@ -106,7 +102,7 @@ def main():
         subprocess.run(
             odoo_env.odoo_command(
                 DEMO_DB,
-                ADDONS_DIR,
+                addons,
                 [
                     install,
                     "pos_pongo",
@@ -122,7 +118,7 @@ def main():
         result = subprocess.run(
             odoo_env.odoo_command(
                 DEMO_DB,
-                ADDONS_DIR,
+                addons,
                 ["--no-http", "--log-level=warn"],
                 subcommand="shell",
             ),
@@ -136,7 +132,7 @@ def main():
         server = subprocess.Popen(
             odoo_env.odoo_command(
                 DEMO_DB,
-                ADDONS_DIR,
+                addons,
                 [
                     "--http-interface=127.0.0.1",
                     f"--http-port={DEMO_PORT}",

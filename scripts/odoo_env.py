@@ -6,11 +6,13 @@ Settings (environment variables): ODOO_HOME (default /opt/odoo), ODOO_PYTHON
 DB_USER (odoo), DB_PASSWORD (odoo).
 """
 
+import hashlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -51,6 +53,21 @@ def require_odoo():
 def require_chromium():
     if not any(shutil.which(name) for name in CHROMIUM_NAMES):
         fail("Chromium is needed for the POS tours: apt-get install chromium")
+
+
+def addons_dir():
+    """A folder outside the repository where pos_pongo is a link to it (Odoo wants
+    the folder of an addon named after it; a link inside the repository would
+    make Odoo's file walks loop forever)."""
+    digest = hashlib.sha1(ROOT.encode()).hexdigest()[:10]  # noqa: S324 - a name only
+    folder = os.path.join(tempfile.gettempdir(), f"pos_pongo_addons_{digest}")
+    os.makedirs(folder, exist_ok=True)
+    link = os.path.join(folder, "pos_pongo")
+    if os.path.realpath(link) != ROOT:
+        if os.path.islink(link):
+            os.unlink(link)
+        os.symlink(ROOT, link)
+    return folder
 
 
 def odoo_environ():
