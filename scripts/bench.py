@@ -1,0 +1,543 @@
+#!/usr/bin/env python3
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""``make bench``: is pos_pongo invisible at the till? Ratios against plain Odoo.
+
+Two databases with the same 50,000 partners, one without pos_pongo (the baseline)
+and one with it (20,000 partners linked to Pongo), the Pongo emulator with
+controlled latency, and measures run in real Odoo processes. Prints one row per
+figure (median, min-max, target), writes .bench/bench.json, exits 1 when a
+target is missed. ``--only p1,p3`` runs a subset; ``--rebuild`` recreates the
+databases (about 10 minutes on 2 cores).
+"""
+
+import argparse
+import concurrent.futures
+import hashlib
+import hmac
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import odoo_env
+
+ROOT = odoo_env.ROOT
+BASE_DB = "pos_pongo_bench_base"
+PONGO_DB = "pos_pongo_bench"
+PARTNERS = 50_000
+LINKED = 20_000
+EMULATOR = os.path.join(ROOT, "emulator", "pongo_emulator.py")
+MEASURE_SCRIPT = os.path.join(ROOT, "scripts", "bench_odoo.py")
+ADDONS_DIR = odoo_env.addons_dir()
+SECRET = "bench-webhook-secret"
+LOCAL_E164 = "+33700012345"  # a linked partner of the bench data
+ODOO_QUERY = "+33700012345"  # what Odoo's own search gets: an exact prefix
+CASHIER_TYPED = "07 00 01 23 45"  # what the cashier types for ours
+REMOTE_PHONES = [f"3361234560{n}" for n in range(1, 10)]  # emulator seed only
+
+
+def median_range(values):
+    return statistics.median(values), min(values), max(values)
+
+
+class Emulator:
+    def __init__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, EMULATOR, "--port", "0", "--quiet"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        _ready, self.url, admin = self.process.stdout.readline().split()
+        self.admin_url = admin.split("=", 1)[1]
+
+    def admin(self, method, path, payload=None):
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(
+            f"{self.admin_url}/_emulator/{path}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def token(self):
+        return self.admin("POST", "tokens", {})["access_token"]
+
+    def requests_count(self):
+        return len(self.admin("GET", "requests?path=/v1")["requests"])
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+def odoo(db, *extra, subcommand=None, stdin=None, env_extra=None, timeout=1800):
+    command = odoo_env.odoo_command(db, ADDONS_DIR, list(extra), subcommand=subcommand)
+    env = {**odoo_env.odoo_environ(), **(env_extra or {})}
+    return subprocess.run(
+        command, input=stdin, capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
+def measure(db, task, background=False):
+    """Run one measure of scripts/bench_odoo.py in an Odoo shell on ``db``."""
+    command = odoo_env.odoo_command(
+        db, ADDONS_DIR, ["--no-http", "--log-level=warn"], subcommand="shell"
+    )
+    env = {**odoo_env.odoo_environ(), "BENCH_TASK": json.dumps(task)}
+    with open(MEASURE_SCRIPT) as script, tempfile.TemporaryFile("w+") as stdin:
+        stdin.write(script.read())
+        stdin.seek(0)
+        process = subprocess.Popen(
+            command,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+    if background:
+        return process
+    return read_result(process)
+
+
+def read_result(process):
+    out, err = process.communicate(timeout=1800)
+    for line in out.splitlines():
+        if line.startswith("BENCH_RESULT "):
+            return json.loads(line[len("BENCH_RESULT ") :])
+    raise RuntimeError(f"measure failed:\n{out[-2000:]}\n{err[-4000:]}")
+
+
+# ---------------------------------------------------------------------------
+# Databases
+# ---------------------------------------------------------------------------
+PARTNER_SQL = """
+INSERT INTO res_partner (name, complete_name, phone, mobile, active, type, is_company,
+                         autopost_bills, lang, create_date, write_date {pongo_columns})
+SELECT 'Bench Customer ' || n, 'Bench Customer ' || n,
+       '+337' || lpad(n::text, 8, '0'), '+337' || lpad(n::text, 8, '0'),
+       true, 'contact', false, 'ask', 'en_US', now(), now() {pongo_values}
+  FROM generate_series(1, {count}) n;
+UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL;
+"""
+
+
+def database_ready(db):
+    result = odoo(
+        db,
+        "--no-http",
+        "--log-level=warn",
+        subcommand="shell",
+        stdin="print('PARTNERS', env['res.partner'].search_count("
+        "[('name', '=like', 'Bench Customer %')]))",
+    )
+    return f"PARTNERS {PARTNERS}" in result.stdout
+
+
+def build_database(db, with_pongo):
+    odoo_env.drop_database(db)
+    modules = "point_of_sale,pos_loyalty,phone_validation" + (
+        ",pos_pongo" if with_pongo else ""
+    )
+    print(f"  building {db} ({modules}, demo data, {PARTNERS} partners)...", flush=True)
+    result = odoo(
+        db, "-i", modules, "--stop-after-init", "--no-http", "--log-level=warn"
+    )
+    if result.returncode:
+        raise RuntimeError(result.stderr[-4000:])
+    pongo_columns = pongo_values = ""
+    if with_pongo:
+        pongo_columns = ", pongo_phone, pongo_customer_id"
+        pongo_values = (
+            ", '+337' || lpad(n::text, 8, '0'),"
+            f" CASE WHEN n <= {LINKED} THEN 'cust_bench' || n END"
+        )
+    sql = PARTNER_SQL.format(
+        pongo_columns=pongo_columns, pongo_values=pongo_values, count=PARTNERS
+    )
+    script = f"env.cr.execute({sql!r})\nenv.cr.commit()\nprint('DONE')"
+    result = odoo(db, "--no-http", "--log-level=warn", subcommand="shell", stdin=script)
+    if "DONE" not in result.stdout:
+        raise RuntimeError(result.stderr[-4000:])
+
+
+# ---------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------
+class Bench:
+    def __init__(self, emulator, repeat):
+        self.emulator = emulator
+        self.repeat = repeat
+        self.rows = []
+        self.data = {}
+
+    def row(self, figure, value, target, ok, detail=""):
+        self.rows.append((figure, value, target, "ok" if ok else "MISSED", detail))
+        print(
+            f"  {figure:<44} {value:<28} {target:<18} "
+            f"{'ok' if ok else 'MISSED'} {detail}"
+        )
+
+    def task(self, measure_name, **values):
+        return {
+            "measure": measure_name,
+            "url": self.emulator.url,
+            "token": self.emulator.token(),
+            "repeat": self.repeat,
+            **values,
+        }
+
+    def latency(self, milliseconds):
+        self.emulator.admin("POST", "faults", {"clear": True})
+        if milliseconds:
+            self.emulator.admin("POST", "faults", {"latency_ms": milliseconds})
+
+    def p1(self):
+        print("P1 customer lookup by phone (50,000 partners)")
+        self.emulator.admin("POST", "reset", {"seed": "demo"})
+        base = measure(BASE_DB, self.task("p1", local_phone=ODOO_QUERY))
+        odoo_search = statistics.median(base["odoo_search"])
+        for latency in (20, 200):
+            self.latency(latency)
+            ours = measure(
+                PONGO_DB,
+                self.task("p1", local_phone=CASHIER_TYPED, remote_phones=REMOTE_PHONES),
+            )
+            if latency == 20:
+                local = median_range(ours["local_hit"])
+                ratio = local[0] / odoo_search
+                self.data["p1_local_ratio"] = ratio
+                self.row(
+                    "P1 local hit / Odoo's POS search",
+                    f"{ratio:.3f} ({local[0] * 1000:.1f} vs "
+                    f"{odoo_search * 1000:.1f} ms)",
+                    "<= 0.10",
+                    ratio <= 0.10,
+                )
+            remote = [t - latency / 1000 for t in ours["remote_hit"]]
+            med, low, high = median_range(remote)
+            self.data[f"p1_remote_{latency}ms"] = med
+            self.row(
+                f"P1 remote hit minus {latency} ms latency",
+                f"{med * 1000:.1f} ms ({low * 1000:.1f}-{high * 1000:.1f})",
+                "<= 30 ms",
+                med <= 0.030,
+            )
+        self.latency(0)
+
+    def p2(self):
+        print("P2 sync_from_ui of a 3-line paid order (Pongo customer + reward)")
+        base = median_range(
+            measure(BASE_DB, self.task("p2", local_e164=LOCAL_E164))["sync_from_ui"]
+        )
+        for label, fault in (
+            ("20 ms", {"latency_ms": 20}),
+            ("2 s", {"latency_ms": 2000}),
+            ("down", {"outage": "refuse"}),
+        ):
+            self.emulator.admin("POST", "faults", {"clear": True})
+            self.emulator.admin("POST", "faults", fault)
+            before = self.emulator.requests_count()
+            ours = median_range(
+                measure(PONGO_DB, self.task("p2", local_e164=LOCAL_E164))[
+                    "sync_from_ui"
+                ]
+            )
+            calls = (
+                self.emulator.requests_count() - before if "outage" not in fault else 0
+            )
+            ratio = ours[0] / base[0]
+            self.data[f"p2_ratio_{label}"] = ratio
+            self.row(
+                f"P2 ratio with Pongo {label}",
+                f"{ratio:.2f} ({ours[0] * 1000:.0f} vs {base[0] * 1000:.0f} ms)",
+                "<= 1.10, 0 calls",
+                ratio <= 1.10 and calls == 0,
+                f"{calls} Pongo calls",
+            )
+        self.latency(0)
+
+    def p3(self):
+        print("P3 outbox drain, 1,000 orders, emulator latency 20 ms")
+        payload = {
+            "order_id": "BENCH-ORDER",
+            "channel": "pos",
+            "delivery_mode": "on_site",
+            "loyalty_store_slug": "demo-paris",
+            "amount": 1000,
+            "status": "completed",
+            "created_at": "2026-11-26T12:00:00+00:00",
+            "delivery_status": "delivered",
+            "lines": [{"name": "Espresso", "quantity": 1, "amount": 1000}],
+            "customer": {"international_phone_number": "33612345601"},
+        }
+        for workers in (1, 2):
+            self.emulator.admin("POST", "reset", {"seed": "demo"})
+            self.latency(20)
+            measure(PONGO_DB, self.task("p3_prepare", count=1000, payload=payload))
+            processes = [
+                measure(PONGO_DB, self.task("p3"), background=True)
+                for _n in range(workers)
+            ]
+            results = [read_result(process) for process in processes]
+            sent = sum(r["sent"] for r in results)
+            seconds = max(r["seconds"] for r in results)
+            rate = sent / seconds
+            ledger = self.emulator.admin("GET", "ledger")
+            self.data[f"p3_{workers}_workers"] = rate
+            target = 40 * workers if workers == 1 else 40
+            self.row(
+                f"P3 drain with {workers} worker(s)",
+                f"{rate:.0f} orders/s ({rate / workers:.0f}/worker)",
+                ">= 40/s per worker" if workers == 1 else "reported",
+                (rate >= target)
+                and len(ledger["orders"]) == 1000
+                and ledger["duplicates"] == 0,
+                f"sent {sent}, ledger {len(ledger['orders'])}, "
+                f"duplicates {ledger['duplicates']}",
+            )
+        self.latency(0)
+
+    def p4(self):
+        print("P4 signed webhooks through Odoo's HTTP server vs GET /web/login")
+        company = measure(PONGO_DB, self.task("webhook_secret", secret=SECRET))[
+            "company_id"
+        ]
+        for mode in (["--workers=0"], ["--workers=2", "--max-cron-threads=0"]):
+            port = odoo_env.free_port()
+            server = subprocess.Popen(
+                odoo_env.odoo_command(
+                    PONGO_DB,
+                    ADDONS_DIR,
+                    [
+                        f"--http-port={port}",
+                        "--http-interface=127.0.0.1",
+                        "--log-level=warn",
+                        *mode,
+                    ],
+                ),
+                env=odoo_env.odoo_environ(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                base_url = f"http://127.0.0.1:{port}"
+                wait_http(f"{base_url}/web/login")
+                login = load(lambda _i, url=base_url: request(f"{url}/web/login"), 8)
+                before = measure(PONGO_DB, self.task("count_events"))
+                hook_url = f"{base_url}/pos_pongo/webhook/{company}"
+                tag = mode[0]
+                hook = load(
+                    lambda i, url=hook_url, tag=tag: request(url, webhook_body(i, tag)),
+                    8,
+                )
+                time.sleep(1)
+                after = measure(PONGO_DB, self.task("count_events"))
+            finally:
+                server.terminate()
+                server.wait(30)
+            processed = after.get("done", 0) - before.get("done", 0)
+            lost = hook["ok"] - processed
+            ratio = hook["rate"] / login["rate"]
+            p99 = hook["p99"] / login["p99"]
+            label = "threaded" if mode[0] == "--workers=0" else "2 workers"
+            self.data[f"p4_{label}"] = {"ratio": ratio, "p99_ratio": p99, "lost": lost}
+            self.row(
+                f"P4 webhooks/s vs /web/login ({label})",
+                f"{ratio:.2f} ({hook['rate']:.0f} vs {login['rate']:.0f}/s)",
+                ">= 0.8",
+                ratio >= 0.8 and hook["errors"] == 0,
+                f"errors {hook['errors']}",
+            )
+            self.row(
+                f"P4 p99 vs /web/login p99 ({label})",
+                f"{p99:.2f} ({hook['p99'] * 1000:.0f} vs {login['p99'] * 1000:.0f} ms)",
+                "<= 1.5, 0 lost",
+                p99 <= 1.5 and lost == 0,
+                f"lost {lost}",
+            )
+
+    def p5(self):
+        print("P5 POS boot (load_data), 50,000 partners")
+        base = measure(BASE_DB, self.task("p5"))
+        ours = measure(PONGO_DB, self.task("p5"))
+        base_time, ours_time = (
+            statistics.median(base["load_data"]),
+            statistics.median(ours["load_data"]),
+        )
+        ratio_time = ours_time / base_time
+        ratio_bytes = ours["bytes"] / base["bytes"]
+        self.data["p5"] = {"time_ratio": ratio_time, "bytes_ratio": ratio_bytes}
+        self.row(
+            "P5 load_data time ratio",
+            f"{ratio_time:.3f} ({ours_time * 1000:.0f} vs {base_time * 1000:.0f} ms)",
+            "<= 1.05",
+            ratio_time <= 1.05,
+        )
+        self.row(
+            "P5 load_data bytes ratio",
+            f"{ratio_bytes:.3f} ({ours['bytes']:.0f} vs {base['bytes']:.0f})",
+            "<= 1.05",
+            ratio_bytes <= 1.05,
+        )
+
+    def p6(self):
+        print("P6 initial import of 10,000 Pongo customers")
+        self.emulator.admin("POST", "reset", {"seed": "empty"})
+        self.emulator.admin(
+            "POST", "customers/generate", {"count": 10_000, "prefix": "339"}
+        )
+        result = measure(PONGO_DB, self.task("p6"))
+        self.data["p6"] = result
+        self.row(
+            "P6 import 10,000 customers",
+            f"{result['seconds']:.1f} s, peak RSS {result['peak_rss_mb']:.0f} MB",
+            "<= 60 s",
+            result["seconds"] <= 60 and result["imported"] == 10_000,
+            f"imported {result['imported']}",
+        )
+        cleanup = (
+            'env.cr.execute("DELETE FROM res_partner '
+            "WHERE pongo_customer_id LIKE 'cust_%' "
+            "AND pongo_customer_id NOT LIKE 'cust_bench%'\")\nenv.cr.commit()"
+        )
+        odoo(
+            PONGO_DB, "--no-http", "--log-level=warn", subcommand="shell", stdin=cleanup
+        )
+
+
+def webhook_body(index, mode):
+    stamp = int(time.time())
+    body = json.dumps(
+        {
+            "id": f"evt_bench_{mode}_{time.time_ns()}_{index}",
+            "event": "customer.updated",
+            "created_at": "2026-11-26T12:00:00+00:00",
+            "data": {
+                "public_id": f"cust_bench{index % 2000 + 1}",
+                "points": index,
+                "international_phone_number": f"337{index % 2000 + 1:08d}",
+            },
+        }
+    ).encode()
+    digest = hmac.new(
+        SECRET.encode(), body + str(stamp).encode(), hashlib.sha256
+    ).hexdigest()
+    return body, {
+        "Pongo-Signature": f"t={stamp},v1={digest}",
+        "Content-Type": "application/json",
+    }
+
+
+def request(url, body_headers=None):
+    data, headers = body_headers or (None, {})
+    started = time.perf_counter()
+    req = urllib.request.Request(
+        url, data=data, headers=headers, method="POST" if data else "GET"
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=30) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return status, time.perf_counter() - started
+
+
+def load(call, seconds, concurrency=4):
+    """Closed-loop load with ``concurrency`` clients for ``seconds``; rate, p99."""
+    deadline = time.monotonic() + seconds
+    results = []
+
+    def client(offset):
+        index = offset
+        while time.monotonic() < deadline:
+            results.append(call(index))
+            index += concurrency
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(client, range(concurrency)))
+    elapsed = time.monotonic() - started
+    times = sorted(t for _s, t in results)
+    return {
+        "rate": len(results) / elapsed,
+        "p99": times[int(len(times) * 0.99) - 1],
+        "ok": sum(1 for s, _t in results if s == 200),
+        "errors": sum(1 for s, _t in results if s >= 500),
+    }
+
+
+def wait_http(url, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if request(url)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="p1,p2,p3,p4,p5,p6")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    odoo_env.require_odoo()
+    odoo_env.ensure_postgres()
+    print("== databases")
+    for db, with_pongo in ((BASE_DB, False), (PONGO_DB, True)):
+        if args.rebuild or not database_ready(db):
+            build_database(db, with_pongo)
+        else:
+            print(f"  {db}: ready")
+    emulator = Emulator()
+    bench = Bench(emulator, args.repeat)
+    started = time.monotonic()
+    try:
+        for figure in args.only.split(","):
+            print(f"== {figure}")
+            getattr(bench, figure.strip())()
+    finally:
+        emulator.stop()
+    report = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "seconds": time.monotonic() - started,
+        "rows": [
+            dict(
+                zip(("figure", "value", "target", "result", "detail"), row, strict=True)
+            )
+            for row in bench.rows
+        ],
+        "data": bench.data,
+    }
+    os.makedirs(os.path.join(ROOT, ".bench"), exist_ok=True)
+    with open(os.path.join(ROOT, ".bench", "bench.json"), "w") as out:
+        json.dump(report, out, indent=2)
+    missed = [row for row in bench.rows if row[3] != "ok"]
+    print(
+        f"\n{len(bench.rows) - len(missed)} targets met, {len(missed)} missed "
+        f"({report['seconds']:.0f} s); .bench/bench.json"
+    )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

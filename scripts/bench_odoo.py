@@ -1,0 +1,250 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Measures run inside an Odoo process (``odoo-bin shell``) for ``make bench``.
+
+Reads its task from the BENCH_TASK environment variable (JSON), prints one line
+``BENCH_RESULT <json>``. Each measure is repeated; the driver takes medians.
+"""
+
+import json
+import os
+import resource
+import statistics
+import time
+
+task = json.loads(os.environ["BENCH_TASK"])
+env = globals()["env"]  # given by odoo-bin shell, as the superuser
+env = env(user=env.ref("base.user_admin").id)  # the POS runs as a real user
+HAS_PONGO = "pongo.job" in env
+REPEAT = task.get("repeat", 7)
+
+
+def timed(function, repeat=REPEAT):
+    """Run ``function`` ``repeat`` times in savepoints; seconds of each run."""
+    times = []
+    for _run in range(repeat):
+        with env.cr.savepoint(flush=False) as savepoint:
+            started = time.perf_counter()
+            function()
+            env.flush_all()
+            times.append(time.perf_counter() - started)
+            savepoint.rollback()
+        env.invalidate_all()
+    return times
+
+
+def setup_pongo(url, token):
+    company = env.ref("base.main_company")
+    company.write(
+        {
+            "pongo_environment": "custom",
+            "pongo_custom_url": url,
+            "pongo_access_token": token,
+            "country_id": env.ref("base.fr").id,
+        }
+    )
+    store = env["pongo.store"].search([("slug", "=", "demo-paris")], limit=1) or env[
+        "pongo.store"
+    ].create({"name": "Paris", "slug": "demo-paris"})
+    config = bench_config()
+    config.pongo_store_id = store
+    env.cr.commit()
+    return config
+
+
+def bench_config():
+    return env["pos.config"].search([], order="id", limit=1)
+
+
+def open_session(config):
+    if not config.current_session_id:
+        env["pos.session"].create({"user_id": env.uid, "config_id": config.id})
+    session = config.current_session_id
+    if session.state == "opening_control":
+        session.set_opening_control(0, None)
+    env.cr.commit()
+    return session
+
+
+def order_data(session, partner, products, reward_id=None):
+    """A 3-line paid order as the POS sends it (see point_of_sale tests)."""
+    config = session.config_id
+    cash = config.payment_method_ids.filtered("is_cash_count")[:1]
+    lines = []
+    total = 0.0
+    for index, product in enumerate(products):
+        price = product.lst_price
+        line = {
+            "product_id": product.id,
+            "qty": 1,
+            "price_unit": price if index or not reward_id else 0.0,
+            "price_subtotal": price if index or not reward_id else 0.0,
+            "price_subtotal_incl": price if index or not reward_id else 0.0,
+            "tax_ids": [(6, 0, [])],
+            "pack_lot_ids": [],
+        }
+        if index == 0 and reward_id and HAS_PONGO:
+            line["pongo_reward_id"] = reward_id
+        total += line["price_subtotal_incl"]
+        lines.append((0, 0, line))
+    uid = f"{time.time_ns() % 10**13:013d}"
+    return {
+        "amount_paid": total,
+        "amount_return": 0,
+        "amount_tax": 0,
+        "amount_total": total,
+        "date_order": str(env.cr.now())[:19],
+        "fiscal_position_id": False,
+        "pricelist_id": config.pricelist_id.id,
+        "name": f"Order {uid[:5]}-{uid[5:8]}-{uid[8:12]}",
+        "lines": lines,
+        "partner_id": partner.id,
+        "session_id": session.id,
+        "sequence_number": 2,
+        "payment_ids": [
+            (
+                0,
+                0,
+                {
+                    "amount": total,
+                    "name": str(env.cr.now()),
+                    "payment_method_id": cash.id,
+                },
+            )
+        ],
+        "uuid": f"bench-{time.time_ns()}",
+        "user_id": env.uid,
+        "to_invoice": False,
+    }
+
+
+def bench_products():
+    products = env["product.product"].search(
+        [("available_in_pos", "=", True), ("lst_price", ">", 0)], order="id", limit=3
+    )
+    return products
+
+
+def p1():
+    """Customer lookup by phone: Odoo's own POS search vs ours (local and remote)."""
+    config = setup_pongo(task["url"], task["token"]) if HAS_PONGO else bench_config()
+    number = task["local_phone"]
+    odoo_fields = env["res.partner"]._load_pos_data_fields(config.id)
+    query = number
+    fields_searched = ["name", "parent_name", "phone", "mobile", "email", "barcode"]
+    domain = ["|"] * (len(fields_searched) - 1) + [
+        [field, "ilike", query + "%"] for field in fields_searched
+    ]
+    odoo_times = timed(
+        lambda: env["res.partner"].search_read(domain, odoo_fields, limit=30)
+    )
+    result = {"odoo_search": odoo_times}
+    if HAS_PONGO:
+        result["local_hit"] = timed(lambda: config.pongo_search_phone(number))
+        remote = task["remote_phones"]
+        counter = iter(range(10**6))
+        result["remote_hit"] = timed(
+            lambda: config.pongo_search_phone(remote[next(counter) % len(remote)]),
+            repeat=len(remote),
+        )
+    return result
+
+
+def p2():
+    """sync_from_ui of a 3-line paid order with a Pongo customer and a reward."""
+    config = setup_pongo(task["url"], task["token"]) if HAS_PONGO else bench_config()
+    session = open_session(config)
+    partner = env["res.partner"].search([("phone", "=", task["local_e164"])], limit=1)
+    products = bench_products()
+    Order = env["pos.order"]
+
+    def sync():
+        Order.sync_from_ui([order_data(session, partner, products, "crw_bench")])
+
+    return {"sync_from_ui": timed(sync)}
+
+
+def p3():
+    """Drain the outbox (the driver starts several of these at once)."""
+    started = time.perf_counter()
+    sent = env["pongo.job"]._cron_send_jobs()
+    env.cr.commit()
+    return {"sent": sent, "seconds": time.perf_counter() - started}
+
+
+def p3_prepare():
+    setup_pongo(task["url"], task["token"])
+    env.cr.execute("DELETE FROM pongo_job")
+    template = json.dumps(task["payload"])
+    company = env.ref("base.main_company").id
+    env.cr.execute(
+        """
+        INSERT INTO pongo_job (company_id, job_type, state, payload, attempts,
+                               next_attempt_at, create_date, write_date)
+        SELECT %s, 'order', 'pending', replace(%s, 'BENCH-ORDER', 'BENCH-' || n),
+               0, now() at time zone 'utc', now(), now()
+          FROM generate_series(1, %s) n
+        """,
+        [company, template, task["count"]],
+    )
+    env.cr.commit()
+    return {"prepared": task["count"]}
+
+
+def p5():
+    """POS boot: load_data time and payload size."""
+    config = setup_pongo(task["url"], task["token"]) if HAS_PONGO else bench_config()
+    session = open_session(config)
+    sizes = []
+
+    def load():
+        data = session.load_data([])
+        sizes.append(len(json.dumps(data, default=str)))
+
+    return {"load_data": timed(load), "bytes": statistics.median(sizes)}
+
+
+def p6():
+    """Initial import of the emulator's customers, in this process."""
+    company = env.ref("base.main_company")
+    setup_pongo(task["url"], task["token"])
+    company.action_pongo_import_customers()
+    env.cr.commit()
+    started = time.perf_counter()
+    while company.pongo_import_state in ("queued", "running"):
+        company._pongo_import_pages()
+        env.cr.commit()
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "state": company.pongo_import_state,
+        "imported": company.pongo_import_count,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def webhook_secret():
+    company = env.ref("base.main_company")
+    setup_pongo(task["url"], task["token"])
+    company.pongo_webhook_secret = task["secret"]
+    env.cr.commit()
+    return {"company_id": company.id}
+
+
+def count_events():
+    env.cr.execute("SELECT state, count(*) FROM pongo_webhook_event GROUP BY state")
+    return dict(env.cr.fetchall())
+
+
+MEASURES = {
+    "p1": p1,
+    "p2": p2,
+    "p3": p3,
+    "p3_prepare": p3_prepare,
+    "p5": p5,
+    "p6": p6,
+    "webhook_secret": webhook_secret,
+    "count_events": count_events,
+}
+outcome = MEASURES[task["measure"]]()
+env.cr.rollback()
+print("BENCH_RESULT", json.dumps(outcome))
