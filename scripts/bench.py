@@ -25,15 +25,16 @@ import time
 import urllib.error
 import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import odoo_env
+SCRIPTS = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [SCRIPTS, os.path.join(os.path.dirname(SCRIPTS), "emulator")]
+import odoo_env  # noqa: E402
+from process import EmulatorProcess  # noqa: E402
 
 ROOT = odoo_env.ROOT
 BASE_DB = "pos_pongo_bench_base"
 PONGO_DB = "pos_pongo_bench"
 PARTNERS = 50_000
 LINKED = 20_000
-EMULATOR = os.path.join(ROOT, "emulator", "pongo_emulator.py")
 MEASURE_SCRIPT = os.path.join(ROOT, "scripts", "bench_odoo.py")
 ADDONS_DIR = odoo_env.addons_dir()
 SECRET = "bench-webhook-secret"
@@ -47,37 +48,15 @@ def median_range(values):
     return statistics.median(values), min(values), max(values)
 
 
-class Emulator:
+class Emulator(EmulatorProcess):
     def __init__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, EMULATOR, "--port", "0", "--quiet"],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        _ready, self.url, admin = self.process.stdout.readline().split()
-        self.admin_url = admin.split("=", 1)[1]
-
-    def admin(self, method, path, payload=None):
-        data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(
-            f"{self.admin_url}/_emulator/{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            body = response.read()
-        return json.loads(body) if body else None
+        super().__init__("--quiet")
 
     def token(self):
-        return self.admin("POST", "tokens", {})["access_token"]
+        return self.issue_token()
 
     def requests_count(self):
-        return len(self.admin("GET", "requests?path=/v1")["requests"])
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
+        return len(self.requests_log("/v1"))
 
 
 def odoo(db, *extra, subcommand=None, stdin=None, env_extra=None, timeout=1800):

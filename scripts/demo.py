@@ -8,20 +8,19 @@ to open the POS. Ctrl-C stops both. Settings: DEMO_DB (pos_pongo_demo),
 DEMO_PORT (8069), EMULATOR_PORT (8071), plus those of scripts/odoo_env.py.
 """
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import urllib.request
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import odoo_env
+SCRIPTS = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [SCRIPTS, os.path.join(os.path.dirname(SCRIPTS), "emulator")]
+import odoo_env  # noqa: E402
+from process import EmulatorProcess  # noqa: E402
 
 DEMO_DB = os.environ.get("DEMO_DB") or "pos_pongo_demo"
 DEMO_PORT = int(os.environ.get("DEMO_PORT") or 8069)
 EMULATOR_PORT = int(os.environ.get("EMULATOR_PORT") or 8071)
-EMULATOR = os.path.join(odoo_env.ROOT, "emulator", "pongo_emulator.py")
 
 CONFIGURE = """
 company = env.ref("base.main_company")
@@ -56,31 +55,6 @@ def database_exists():
     return bool(found)
 
 
-def start_emulator():
-    process = subprocess.Popen(
-        [sys.executable, EMULATOR, "--host", "127.0.0.1", "--port", str(EMULATOR_PORT)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = process.stdout.readline()
-    if not line.startswith("PONGO_EMULATOR_READY"):
-        process.terminate()
-        odoo_env.fail(f"the Pongo emulator did not start on port {EMULATOR_PORT}")
-    _ready, url, admin = line.split()
-    return process, url, admin.split("=", 1)[1]
-
-
-def issue_token(admin_url):
-    request = urllib.request.Request(
-        f"{admin_url}/_emulator/tokens",
-        data=b"{}",
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())["access_token"]
-
-
 def _interrupt(_signum, _frame):
     raise KeyboardInterrupt
 
@@ -94,7 +68,11 @@ def main():
     addons = odoo_env.addons_dir()
     env = odoo_env.odoo_environ()
 
-    emulator, url, admin_url = start_emulator()
+    try:
+        emulator = EmulatorProcess(port=EMULATOR_PORT, stderr=None)
+    except RuntimeError as error:
+        odoo_env.fail(str(error))
+    url, admin_url = emulator.url, emulator.admin_url
     server = None
     try:
         install = "-u" if database_exists() else "-i"
@@ -114,7 +92,7 @@ def main():
             check=True,
             env=env,
         )
-        script = CONFIGURE.format(url=url, token=issue_token(admin_url))
+        script = CONFIGURE.format(url=url, token=emulator.issue_token())
         result = subprocess.run(
             odoo_env.odoo_command(
                 DEMO_DB,
@@ -158,7 +136,7 @@ def main():
     except KeyboardInterrupt:
         pass
     finally:
-        for process in (server, emulator):
+        for process in (server, emulator.process):
             if process and process.poll() is None:
                 process.send_signal(signal.SIGINT)
                 try:

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import re
-import select
 import subprocess
 import sys
 import tempfile
@@ -27,15 +26,15 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import urlencode
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import odoo_env
+SCRIPTS = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [SCRIPTS, os.path.join(os.path.dirname(SCRIPTS), "emulator")]
+import odoo_env  # noqa: E402
+from process import EmulatorProcess  # noqa: E402
 
 DB = os.environ.get("RELIABILITY_DB") or "pos_pongo_reliability"
 BENCH_DIR = os.path.join(odoo_env.ROOT, ".bench")
 LOG_PATH = os.path.join(BENCH_DIR, "reliability.log")
-EMULATOR = os.path.join(odoo_env.ROOT, "emulator", "pongo_emulator.py")
 RESULT_PREFIX = "RELIABILITY_RESULT "
 CLIENT_ID = "pongo-demo-client"
 CLIENT_SECRET = "pongo-demo-secret"
@@ -55,85 +54,25 @@ def log_file():
     return open(LOG_PATH, "a")
 
 
-class Emulator:
+class Emulator(EmulatorProcess):
+    """The emulator, its log going to the run's log; tokens it issues are secrets."""
+
     def __init__(self):
-        self.process = subprocess.Popen(
-            [sys.executable, EMULATOR, "--host", "127.0.0.1", "--port", "0"],
-            stdout=subprocess.PIPE,
-            stderr=log_file(),
-            text=True,
-        )
-        deadline = time.monotonic() + 15
-        line = ""
-        while time.monotonic() < deadline and not line.startswith("PONGO_EMULATOR"):
-            ready, _w, _x = select.select([self.process.stdout], [], [], 0.2)
-            if ready:
-                line = self.process.stdout.readline()
-        if not line.startswith("PONGO_EMULATOR_READY"):
-            self.stop()
-            odoo_env.fail("the Pongo emulator did not start")
-        _ready, self.url, admin = line.split()
-        self.admin_url = admin.split("=", 1)[1]
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-    def admin(self, method, path, payload=None):
-        data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(
-            f"{self.admin_url}/_emulator/{path.lstrip('/')}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            body = response.read()
-        return json.loads(body) if body else None
-
-    def reset(self):
-        self.admin("POST", "reset", {"seed": "demo"})
-        self.admin("POST", "faults", {"clear": True})
-
-    def faults(self, **values):
-        return self.admin("POST", "faults", values)
+        super().__init__(stderr=log_file())
 
     def token(self, **values):
-        token = self.admin("POST", "tokens", values)["access_token"]
+        token = self.issue_token(**values)
         SECRETS.add(token)
         return token
 
     def oauth_token(self):
         """Access + refresh token through the OAuth form and the code exchange."""
-        redirect = "http://127.0.0.1:9/callback"
-        form = urlencode(
-            {
-                "client_id": CLIENT_ID,
-                "state": "reliability",
-                "redirect_uri": redirect,
-                "scope": "customer.read,order.create,order.update",
-            }
-        ).encode()
-
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
-
-        opener = urllib.request.build_opener(NoRedirect)
-        try:
-            opener.open(
-                urllib.request.Request(
-                    f"{self.url}/v1/oauth/form", data=form, method="POST"
-                ),
-                timeout=10,
-            )
-            raise RuntimeError("the OAuth form did not redirect")
-        except urllib.error.HTTPError as exc:
-            location = exc.headers["Location"]
+        location = self.authorization_code(
+            "http://127.0.0.1:9/callback",
+            "reliability",
+            scope="customer.read,order.create,order.update",
+            client_id=CLIENT_ID,
+        )
         code = re.search(r"code=([^&]+)", location).group(1)
         body = json.dumps(
             {
