@@ -7,4 +7,5 @@ from . import pongo_webhook_event
 from . import pos_config
 from . import pos_config_rpc
 from . import pos_order
+from . import loyalty
 from . import res_config_settings

@@ -11,7 +11,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from .. import const as C
 from ..tools.phone import PongoPhoneError, to_e164
@@ -285,7 +285,7 @@ class PosConfig(models.Model):
             return {"status": "inactive"}
         partner = self._pongo_partner(partner_id)
         if not partner:
-            return {"status": "error", "message": _("This customer is not at Pongo.")}
+            return self._pongo_not_member()
         try:
             owned = self._pongo_client().buy_reward(
                 reward_id, partner.pongo_customer_id, self.pongo_store_slug
@@ -311,19 +311,97 @@ class PosConfig(models.Model):
             return {"status": "inactive"}
         partner = self._pongo_partner(partner_id)
         if not partner:
-            return {"status": "error", "message": _("This customer is not at Pongo.")}
+            return self._pongo_not_member()
         try:
-            self._pongo_client().lock_reward(
-                owned_id, partner.pongo_customer_id, self.pongo_store_slug
-            )
-        except PongoConflictError:
-            return {
-                "status": "error",
-                "message": _("This reward is already used or on another order."),
-            }
+            self._pongo_lock(partner, owned_id)
         except PongoError as error:
-            return {"status": "error", "message": error.message}
+            return self._pongo_lock_refused(error)
         return {"status": "ok"}
+
+    def _pongo_lock(self, partner, owned_id):
+        return self._pongo_client().lock_reward(
+            owned_id, partner.pongo_customer_id, self.pongo_store_slug
+        )
+
+    @staticmethod
+    def _pongo_lock_refused(error):
+        if isinstance(error, PongoConflictError):
+            message = _("This reward is already used or on another order.")
+        else:
+            message = error.message
+        return {"status": "error", "message": message}
+
+    @staticmethod
+    def _pongo_not_member():
+        return {"status": "error", "message": _("This customer is not at Pongo.")}
+
+    def pongo_prepare_voucher(self, partner_id, owned_id):
+        """Lock an owned voucher at Pongo and make it an Odoo coupon with the
+        same code, for pos_loyalty to apply like any coupon."""
+        if not self._pongo_rpc_check():
+            return {"status": "inactive"}
+        partner = self._pongo_partner(partner_id)
+        if not partner:
+            return self._pongo_not_member()
+        try:
+            owned = self._pongo_lock(partner, owned_id)
+        except PongoError as error:
+            return self._pongo_lock_refused(error)
+        reward = owned.get(C.F_REWARD) or {}
+        try:
+            if not str(reward.get(C.F_REWARD_TYPE)).startswith(C.REWARD_VOUCHER_PREFIX):
+                raise UserError(_("This Pongo reward is not a voucher."))
+            with self.env.cr.savepoint():
+                program = (
+                    self.env["loyalty.program"]
+                    .sudo()
+                    .with_company(self.company_id)
+                    ._pongo_voucher_program(reward, self)
+                )
+                card = (
+                    self.env["loyalty.card"]
+                    .sudo()
+                    ._pongo_voucher_card(owned, program, partner)
+                )
+        except UserError as error:
+            self._pongo_unlock_quietly(owned_id)
+            return {"status": "error", "message": error.args[0]}
+        return {
+            "status": "ok",
+            "code": card.code,
+            "coupon_id": card.id,
+            "program_id": program.id,
+            "reward_id": program.reward_ids[:1].id,
+            "discount_product_id": program.reward_ids[:1].discount_line_product_id.id,
+            # pos_loyalty never auto-loads its models: the program comes along.
+            "pos_data": self._pongo_program_pos_data(program),
+        }
+
+    def _pongo_program_pos_data(self, program):
+        """A loyalty program and its rewards as the POS loads them at boot."""
+        Reward = self.env["loyalty.reward"]
+        rewards = program.reward_ids.read(
+            Reward._load_pos_data_fields(self.id), load=False
+        )
+        for reward in rewards:
+            reward["reward_product_domain"] = Reward._replace_ilike_with_in(
+                reward["reward_product_domain"]
+            )
+        return {
+            "loyalty.program": program.read(
+                program._load_pos_data_fields(self.id), load=False
+            ),
+            "loyalty.rule": program.rule_ids.read(
+                self.env["loyalty.rule"]._load_pos_data_fields(self.id), load=False
+            ),
+            "loyalty.reward": rewards,
+        }
+
+    def _pongo_unlock_quietly(self, owned_id):
+        try:
+            self._pongo_client().unlock_reward(owned_id)
+        except PongoError as error:
+            _logger.info("Pongo reward %s not unlocked: %s", owned_id, error)
 
     def pongo_unlock_reward(self, owned_id):
         if not self._pongo_rpc_check():

@@ -156,7 +156,10 @@ class PosOrder(models.Model):
     def _pongo_order_payload(self):
         """The order as Pongo's QA checklist wants it (amounts in cents)."""
         self.ensure_one()
-        reward_ids = [rid for rid in self.lines.mapped("pongo_reward_id") if rid]
+        # A voucher may span several discount lines (one per tax): once each.
+        reward_ids = list(
+            dict.fromkeys(filter(None, self.lines.mapped("pongo_reward_id")))
+        )
         lines = []
         for line in self.lines:
             values = {
@@ -233,8 +236,30 @@ class PosOrderLine(models.Model):
         copy=False,
         help="Id of the customer's Pongo reward this line uses.",
     )
+    pongo_reward_name = fields.Char(
+        copy=False,
+        help="Name of that Pongo reward, for the POS screen and the receipt.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A Pongo voucher applied as an Odoo coupon: its reward id comes from it.
+        card_ids = {
+            vals["coupon_id"]
+            for vals in vals_list
+            if vals.get("coupon_id") and not vals.get("pongo_reward_id")
+        }
+        if card_ids:
+            cards = self.env["loyalty.card"].sudo().browse(card_ids).exists()
+            owned = {card.id: card.pongo_owned_reward_id for card in cards}
+            for vals in vals_list:
+                if owned.get(vals.get("coupon_id")) and not vals.get("pongo_reward_id"):
+                    vals["pongo_reward_id"] = owned[vals["coupon_id"]]
+        return super().create(vals_list)
 
     @api.model
     def _load_pos_data_fields(self, config_id):
         fields_list = super()._load_pos_data_fields(config_id)
-        return [*fields_list, "pongo_reward_id"] if fields_list else fields_list
+        if not fields_list:
+            return fields_list
+        return [*fields_list, "pongo_reward_id", "pongo_reward_name"]

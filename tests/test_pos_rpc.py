@@ -8,6 +8,7 @@ from .common import PongoEmulatorMixin
 
 PHONE_LUCAS = "33612345603"  # seed: 120 points, owns "Café offert"
 PHONE_EMMA = "33612345604"  # seed: 500 points
+PHONE_JULES = "33612345608"  # seed: 1000 points
 
 
 @tagged("post_install", "-at_install")
@@ -233,6 +234,115 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
         self.assertEqual(self.till.pongo_unlock_reward(owned["id"]), {"status": "ok"})
         self.assertEqual(
             other_till.pongo_lock_reward(emma.id, owned["id"]), {"status": "ok"}
+        )
+
+    # -- vouchers ---------------------------------------------------------
+    def owned_by_name(self, partner, name):
+        owned = self.till.pongo_loyalty(partner.id)["owned"]
+        return next(item for item in owned if item["name"] == name)
+
+    def emulator_owned(self, owned_id):
+        return next(
+            item
+            for item in self.emulator.state()["customer_rewards"]
+            if item[C.F_PUBLIC_ID] == owned_id
+        )
+
+    def test_voucher_becomes_an_odoo_coupon_with_pongo_code(self):
+        emma = self.partner(self.till.pongo_search_phone(PHONE_EMMA))
+        voucher = self.owned_by_name(emma, "Bon de 5 €")
+        result = self.till.pongo_prepare_voucher(emma.id, voucher["id"])
+        self.assertEqual(result["status"], "ok", result)
+        self.assertEqual(result["code"], voucher["coupon_code"])
+        self.assertTrue(self.emulator_owned(voucher["id"])[C.F_LOCKED])
+        card = self.env["loyalty.card"].browse(result["coupon_id"])
+        self.assertEqual(
+            (card.code, card.partner_id, card.points, card.pongo_owned_reward_id),
+            (voucher["coupon_code"], emma, 1, voucher["id"]),
+        )
+        program = card.program_id
+        self.assertEqual(program.id, result["program_id"])
+        self.assertEqual(
+            (program.program_type, program.trigger, program.pos_config_ids),
+            ("coupons", "with_code", self.config),
+        )
+        self.assertFalse(program.communication_plan_ids, "Odoo e-mails no coupon")
+        reward = program.reward_ids
+        self.assertEqual(
+            (reward.reward_type, reward.discount_mode, reward.discount),
+            ("discount", "per_order", 5.0),
+        )
+        self.assertEqual(reward.discount_applicability, "order")
+        # pos_loyalty's own coupon check accepts the code for Emma, not for others.
+        used = self.config.with_user(self.cashier).use_coupon_code(
+            voucher["coupon_code"], "2026-11-26 10:00:00", emma.id, False
+        )
+        self.assertTrue(used["successful"], used)
+        self.assertEqual(used["payload"]["coupon_id"], card.id)
+        stranger = self.env["res.partner"].create({"name": "Walk-in"})
+        refused = self.config.with_user(self.cashier).use_coupon_code(
+            voucher["coupon_code"], "2026-11-26 10:00:00", stranger.id, False
+        )
+        self.assertFalse(refused["successful"])
+
+        # Unlocked (line removed), then applied again: same program, same coupon.
+        self.assertEqual(self.till.pongo_unlock_reward(voucher["id"]), {"status": "ok"})
+        again = self.till.pongo_prepare_voucher(emma.id, voucher["id"])
+        self.assertEqual(
+            (again["coupon_id"], again["program_id"]),
+            (result["coupon_id"], result["program_id"]),
+        )
+        # Locked: a second till cannot take it.
+        other_till = (
+            self.env["pos.config"]
+            .create({"name": "Till 2", "pongo_store_id": self.store.id})
+            .with_user(self.cashier)
+        )
+        second = other_till.pongo_prepare_voucher(emma.id, voucher["id"])
+        self.assertEqual(second["status"], "error")
+        self.assertIn("another order", second["message"])
+
+    def test_percentage_voucher_bought_then_prepared(self):
+        jules = self.partner(self.till.pongo_search_phone(PHONE_JULES))
+        panel = self.till.pongo_loyalty(jules.id)
+        percent = next(
+            r for r in panel["available"] if r["type"] == C.REWARD_VOUCHER_PERCENTAGE
+        )
+        bought = self.till.pongo_buy_reward(jules.id, percent["id"])
+        self.assertEqual(bought["status"], "ok", bought)
+        result = self.till.pongo_prepare_voucher(jules.id, bought["owned"]["id"])
+        self.assertEqual(result["status"], "ok", result)
+        reward = self.env["loyalty.reward"].browse(result["reward_id"])
+        self.assertEqual((reward.discount_mode, reward.discount), ("percent", 10.0))
+        self.assertEqual(reward.program_id.name, "Pongo: -10 % sur l'addition")
+
+    def test_voucher_errors_unlock_the_reward(self):
+        emma = self.partner(self.till.pongo_search_phone(PHONE_EMMA))
+        voucher = self.owned_by_name(emma, "Bon de 5 €")
+        # An Odoo coupon of another program already has Pongo's code.
+        other = self.env["loyalty.program"].create(
+            {"name": "Shop coupons", "program_type": "coupons"}
+        )
+        self.env["loyalty.card"].create(
+            {"program_id": other.id, "code": voucher["coupon_code"], "points": 1}
+        )
+        result = self.till.pongo_prepare_voucher(emma.id, voucher["id"])
+        self.assertEqual(result["status"], "error")
+        self.assertIn(voucher["coupon_code"], result["message"])
+        self.assertFalse(self.emulator_owned(voucher["id"])[C.F_LOCKED])
+        self.assertFalse(
+            self.env["loyalty.program"].search([("pongo_reward_id", "!=", False)]),
+            "nothing half-made is left",
+        )
+        # A free-product reward is not a voucher.
+        viennoiserie = self.owned_by_name(emma, "Viennoiserie offerte")
+        refused = self.till.pongo_prepare_voucher(emma.id, viennoiserie["id"])
+        self.assertEqual(refused["status"], "error")
+        self.assertFalse(self.emulator_owned(viennoiserie["id"])[C.F_LOCKED])
+        # Someone else's reward: Pongo does not find it for this customer.
+        lucas = self.partner(self.till.pongo_search_phone(PHONE_LUCAS))
+        self.assertEqual(
+            self.till.pongo_prepare_voucher(lucas.id, voucher["id"])["status"], "error"
         )
 
     def test_reward_products_filter_skus_to_this_pos(self):

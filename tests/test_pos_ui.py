@@ -1,7 +1,13 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Cashier flows in the POS screen (tours), against a real Pongo emulator."""
 
+import base64
+import os
+import pathlib
+import re
+
 from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
@@ -12,6 +18,31 @@ PHONE_LUCAS = "33612345603"  # seed: 120 points, owns "Café offert"
 PHONE_EMMA = "33612345604"  # seed: 500 points, owns "Viennoiserie offerte" (won)
 
 
+# `make screenshots` sets this: the tours' "pongo-screenshot:<name>" marks become PNGs.
+SCREENSHOT_DIR = os.environ.get("POS_PONGO_SCREENSHOTS")
+SCREENSHOT_MARK = "pongo-screenshot:"
+
+
+def _console_with_screenshots(directory):
+    handle_console = ChromeBrowser._handle_console
+
+    def handle(browser, type, args=None, stackTrace=None, **kw):
+        text = (args or [{}])[0].get("value")
+        if type == "log" and isinstance(text, str) and text.startswith(SCREENSHOT_MARK):
+            name = re.sub(r"[^a-z0-9-]", "", text[len(SCREENSHOT_MARK) :])
+            path = pathlib.Path(directory, f"{name}.png")
+
+            def save(future):
+                path.write_bytes(base64.b64decode(future.result(timeout=0)["data"]))
+
+            browser._websocket_send(
+                "Page.captureScreenshot", with_future=True
+            ).add_done_callback(save)
+        return handle_console(browser, type, args, stackTrace, **kw)
+
+    return handle
+
+
 @tagged("post_install", "-at_install")
 class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     @classmethod
@@ -19,7 +50,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         super().setUpClass()
         cls.env.company.country_id = cls.env.ref("base.fr")
         Product = cls.env["product.product"]
-        cls.espresso, cls.croissant, cls.pain_choc = (
+        cls.espresso, cls.croissant, cls.pain_choc, cls.menu = (
             Product.create(
                 {
                     "name": name,
@@ -34,6 +65,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
                 ("Espresso", "CAFE-ESPRESSO", 1.8),
                 ("Croissant", "VIENN-CROISSANT", 1.2),
                 ("Pain au chocolat", "VIENN-PAINCHOC", 1.4),
+                ("Menu du jour", "MENU-JOUR", 12.0),
             )
         )
 
@@ -50,6 +82,13 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             self.emma_customer, company
         )
         self.assertTrue(self.main_pos_config.pongo_active)
+        if SCREENSHOT_DIR:
+            os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+            self.patch(
+                ChromeBrowser,
+                "_handle_console",
+                _console_with_screenshots(SCREENSHOT_DIR),
+            )
 
     # ------------------------------------------------------------------
     def start_tour_here(self, tour, **params):
@@ -119,6 +158,43 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             item
             for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
             if item[C.F_PUBLIC_ID] == viennoiserie[C.F_PUBLIC_ID]
+        )
+        self.assertTrue(used[C.F_USED])
+
+    def test_apply_voucher_through_odoo_coupons(self):
+        """Bon de 5 €: Odoo coupon with Pongo's code, removed (unlocked), applied
+        again, paid; Pongo gets the reward id once."""
+        self.start_tour_here("PosPongoVoucherTour")
+        voucher = next(
+            item
+            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            if item[C.F_REWARD][C.F_NAME] == "Bon de 5 €"
+        )
+        order = self.session_orders()
+        self.assertEqual(len(order), 1)
+        lines = order.lines.filtered("pongo_reward_id")
+        self.assertTrue(lines)
+        self.assertEqual(set(lines.mapped("pongo_reward_id")), {voucher[C.F_PUBLIC_ID]})
+        self.assertEqual(lines.coupon_id.code, voucher[C.F_COUPON_CODE])
+        self.assertTrue(all(line.is_reward_line for line in lines))
+        self.assertAlmostEqual(sum(lines.mapped("price_subtotal_incl")), -5.0)
+        self.assertAlmostEqual(order.amount_total, 8.2)
+        self.assertEqual(lines.coupon_id.points, 0, "pos_loyalty spent the coupon")
+        locks = [
+            request["method"]
+            for request in self.emulator.requests_log("/v1/rewards/")
+            if request["path"].endswith("/lock")
+        ]
+        self.assertEqual(locks, ["POST", "DELETE", "POST"])
+
+        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        sent = self.emulator.ledger()["orders"]
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0]["reward_ids"], [voucher[C.F_PUBLIC_ID]])
+        used = next(
+            item
+            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            if item[C.F_PUBLIC_ID] == voucher[C.F_PUBLIC_ID]
         )
         self.assertTrue(used[C.F_USED])
 

@@ -5,10 +5,22 @@ import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_scre
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as Numpad from "@point_of_sale/../tests/tours/utils/numpad_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
-import { scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
+import { refresh, scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
 import { registry } from "@web/core/registry";
 
 const PANEL = ".modal .o_pos_pongo_panel";
+
+/** Marks a moment for `make screenshots` (tests/test_pos_ui.py takes the picture). */
+function screenshot(name) {
+    return {
+        content: `screenshot ${name} (only taken by make screenshots)`,
+        trigger: "body",
+        run: async () => {
+            console.log(`pongo-screenshot:${name}`);
+            await new Promise((resolve) => setTimeout(resolve, 800));
+        },
+    };
+}
 
 function selectCustomer(name) {
     return [ProductScreen.clickPartnerButton(), ProductScreen.clickCustomer(name)].flat();
@@ -78,6 +90,7 @@ registry.category("web_tour.tours").add("PosPongoLoyaltyPanelTour", {
                 content: "Emma has 500 points",
                 trigger: `${PANEL} .o_pos_pongo_points:contains("500")`,
             },
+            screenshot("loyalty-panel"),
             {
                 content: "Café offert is affordable and highlighted",
                 trigger: `${PANEL} .o_pos_pongo_reward.o_pos_pongo_affordable:contains("Café offert") .o_pos_pongo_cost:contains("50 points")`,
@@ -138,8 +151,8 @@ registry.category("web_tour.tours").add("PosPongoApplyRewardTour", {
             selectCustomer("Emma Petit"),
             openPongoPanel(),
             {
-                content: "the voucher shows its coupon code and cannot be applied",
-                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Bon de 5"):not(:has(.o_pos_pongo_apply)) .o_pos_pongo_coupon_code`,
+                content: "the voucher shows its coupon code",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Bon de 5") .o_pos_pongo_coupon_code`,
             },
             {
                 content: "apply Viennoiserie offerte",
@@ -160,6 +173,11 @@ registry.category("web_tour.tours").add("PosPongoApplyRewardTour", {
                 content: "the line names the Pongo reward",
                 trigger:
                     ".orderline.selected .o_pos_pongo_reward_line:contains('Viennoiserie offerte')",
+            },
+            refresh(),
+            {
+                content: "after a reload of the POS the line still names the reward",
+                trigger: ".orderline .o_pos_pongo_reward_line:contains('Viennoiserie offerte')",
             },
             openPongoPanel(),
             {
@@ -185,6 +203,100 @@ registry.category("web_tour.tours").add("PosPongoApplyRewardTour", {
                 trigger:
                     ".pos-receipt .o_pos_pongo_receipt_reward:contains('Viennoiserie offerte')",
             },
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+const VOUCHER_LINE = ".orderline:has(.o_pos_pongo_reward_line:contains('Bon de 5'))";
+
+function applyVoucher() {
+    return [
+        openPongoPanel(),
+        {
+            content: "apply the Bon de 5 € voucher",
+            trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Bon de 5") .o_pos_pongo_apply:not([disabled])`,
+            run: "click",
+        },
+        {
+            content: "Odoo's coupon engine puts the discount on the order",
+            trigger: `${VOUCHER_LINE} .price:contains("-5.00")`,
+        },
+        ProductScreen.totalAmountIs("7.00"),
+    ].flat();
+}
+
+registry.category("web_tour.tours").add("PosPongoVoucherTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            selectCustomer("Emma Petit"),
+            openPongoPanel(),
+            {
+                content: "apply the voucher on an empty order",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Bon de 5") .o_pos_pongo_apply`,
+                run: "click",
+            },
+            {
+                content: "a voucher needs products first",
+                trigger: ".modal-body:contains('Add the products first')",
+            },
+            Dialog.confirm("Ok"),
+            closePanel(),
+            ProductScreen.addOrderline("Menu du jour", "1"),
+            applyVoucher(),
+            openPongoPanel(),
+            {
+                content: "the voucher is in this order and cannot be applied twice",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Bon de 5"):contains("In this order") .o_pos_pongo_apply[disabled]`,
+            },
+            closePanel(),
+            {
+                content: "select the voucher line",
+                trigger: VOUCHER_LINE,
+                run: "click",
+            },
+            Numpad.click("⌫"),
+            Dialog.confirm("Yes"),
+            ProductScreen.totalAmountIs("12.00"),
+            {
+                content: "wait for the unlock to reach Pongo",
+                trigger: "body",
+                run: () => new Promise((resolve) => setTimeout(resolve, 1500)),
+            },
+            applyVoucher(),
+            refresh(),
+            {
+                content: "after a reload of the POS the voucher is still on the order",
+                trigger: `${VOUCHER_LINE} .price:contains("-5.00")`,
+            },
+            ProductScreen.totalAmountIs("7.00"),
+            ProductScreen.addOrderline("Croissant", "1"),
+            {
+                content: "pos_loyalty rebuilt the discount line: still the Pongo voucher",
+                trigger: `${VOUCHER_LINE} .price:contains("-5.00")`,
+            },
+            ProductScreen.totalAmountIs("8.20"),
+            screenshot("applied-voucher"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.receiptIsThere(),
+            {
+                content: "the receipt shows the discount like any coupon",
+                trigger: ".pos-receipt .orderline:contains('-5.00')",
+            },
+            {
+                content: "the receipt names the Pongo voucher once",
+                trigger: ".pos-receipt .o_pos_pongo_receipt_reward:contains('Bon de 5')",
+                run: () => {
+                    const names = document.querySelectorAll(".o_pos_pongo_receipt_reward");
+                    if (names.length !== 1) {
+                        throw new Error(`${names.length} rewards on the receipt, expected 1`);
+                    }
+                },
+            },
+            screenshot("receipt"),
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });
@@ -285,6 +397,7 @@ registry.category("web_tour.tours").add("PosPongoEnlistTour", {
                 trigger: ".o_pos_pongo_enlist .o_pos_pongo_consent_email_optin .o_pos_pongo_no",
                 run: "click",
             },
+            screenshot("enlist-dialog"),
             {
                 content: "Save is enabled once both are answered",
                 trigger: ".o_pos_pongo_enlist .o_pos_pongo_save:not([disabled])",

@@ -5,6 +5,7 @@ import { useService } from "@web/core/utils/hooks";
 import { _t } from "@web/core/l10n/translation";
 import { usePos } from "@point_of_sale/app/store/pos_hook";
 import { ask } from "@point_of_sale/app/store/make_awaitable_dialog";
+import { isPongoVoucher } from "@pos_pongo/overrides/models/pos_store";
 
 /** Points, catalogue and owned rewards of the order's Pongo customer. */
 export class PongoLoyaltyPanel extends Component {
@@ -79,8 +80,13 @@ export class PongoLoyaltyPanel extends Component {
         return Boolean(this.order?.lines.some((line) => line.pongo_reward_id === owned.id));
     }
 
+    /** Free products and vouchers go on the order; other rewards are handed over. */
+    isApplicable(owned) {
+        return owned.type === "free_product" || isPongoVoucher(owned);
+    }
+
     canApply(owned) {
-        return this.isOk && owned.type === "free_product" && !this.isInOrder(owned);
+        return this.isOk && this.isApplicable(owned) && !this.isInOrder(owned);
     }
 
     async buy(reward) {

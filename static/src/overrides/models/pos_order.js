@@ -15,8 +15,22 @@ patch(PosOrder.prototype, {
         const stillUsed = new Set(this.pongoRewardIds());
         const freed = removed.filter((id) => id && !stillUsed.has(id));
         if (freed.length && this.config.pongo_active) {
+            pongoRuntime.store?.pongoForgetVoucherCoupons(this, freed);
             // Fire and forget: the reward is freed at Pongo for another order.
             pongoRuntime.store?.pongoUnlockRewards(freed);
+        }
+        return result;
+    },
+
+    /** pos_loyalty rebuilds discount lines: those of a Pongo voucher keep its id. */
+    _getRewardLineValuesDiscount(args) {
+        const result = super._getRewardLineValuesDiscount(...arguments);
+        const voucher = pongoRuntime.vouchers[args.coupon_id];
+        if (voucher && Array.isArray(result)) {
+            for (const values of result) {
+                values.pongo_reward_id = voucher.id;
+                values.pongo_reward_name = voucher.name;
+            }
         }
         return result;
     },
@@ -28,9 +42,17 @@ patch(PosOrder.prototype, {
             const points = this.uiState.pongoPoints ?? partner.pongo_points;
             result.pongo = {
                 points: typeof points === "number" ? points : false,
-                rewards: this.lines
-                    .filter((line) => line.pongo_reward_id)
-                    .map((line) => pongoRewardName(line) || line.get_full_product_name()),
+                // A voucher may span several discount lines (one per tax): once each.
+                rewards: [
+                    ...new Map(
+                        this.lines
+                            .filter((line) => line.pongo_reward_id)
+                            .map((line) => [
+                                line.pongo_reward_id,
+                                pongoRewardName(line) || line.get_full_product_name(),
+                            ]),
+                    ).values(),
+                ],
             };
         }
         return result;

@@ -12,20 +12,32 @@ export const PONGO_CUSTOMER_ID_RE = /^cust_[A-Za-z0-9_-]{4,64}$/;
 /** The running store, for the models (orders, lines) that have no access to it. */
 export const pongoRuntime = {
     store: null,
-    // Names of the Pongo rewards applied in this session, by owned-reward id: line
-    // records are rebuilt when the order syncs, so this cannot live in their uiState.
-    rewardNames: {},
+    // Pongo voucher behind each Odoo coupon applied here, by coupon id: pos_loyalty
+    // rebuilds its discount lines on every change, the lines get these values again.
+    vouchers: {},
 };
 
 /** Display name of the Pongo reward a line uses. */
 export function pongoRewardName(line) {
-    return pongoRuntime.rewardNames[line.pongo_reward_id] || "";
+    return line.pongo_reward_name || "";
+}
+
+export function isPongoVoucher(owned) {
+    return Boolean(owned.type && owned.type.startsWith("voucher_"));
 }
 
 patch(PosStore.prototype, {
     async afterProcessServerData() {
         const result = await super.afterProcessServerData(...arguments);
         pongoRuntime.store = this;
+        for (const line of this.models["pos.order.line"].getAll()) {
+            if (line.pongo_reward_id && line.coupon_id) {
+                pongoRuntime.vouchers[line.coupon_id.id] = {
+                    id: line.pongo_reward_id,
+                    name: line.pongo_reward_name,
+                };
+            }
+        }
         this.data.connectWebSocket("PONGO_CUSTOMER_UPDATED", (payload) =>
             this.pongoOnCustomerUpdated(payload),
         );
@@ -149,10 +161,13 @@ patch(PosStore.prototype, {
             this.pongoAlert(_t("Pongo reward"), _t("This reward is already in the order."));
             return false;
         }
+        if (isPongoVoucher(owned)) {
+            return await this.pongoApplyVoucher(partner, owned);
+        }
         if (owned.type !== "free_product") {
             this.pongoAlert(
                 _t("Pongo reward"),
-                _t("Only free-product rewards can be applied to an order."),
+                _t("Only free products and vouchers can be applied to an order."),
             );
             return false;
         }
@@ -188,9 +203,14 @@ patch(PosStore.prototype, {
             );
             return false;
         }
-        pongoRuntime.rewardNames[owned.id] = owned.name;
         const line = await this.addLineToCurrentOrder(
-            { product_id: product, price_unit: 0, qty: 1, pongo_reward_id: owned.id },
+            {
+                product_id: product,
+                price_unit: 0,
+                qty: 1,
+                pongo_reward_id: owned.id,
+                pongo_reward_name: owned.name,
+            },
             {},
             product.needToConfigure(),
         );
@@ -202,9 +222,69 @@ patch(PosStore.prototype, {
         line.price_type = "manual";
         line.set_unit_price(line.price_extra || 0);
         if (line.pongo_reward_id !== owned.id) {
-            line.update({ pongo_reward_id: owned.id });
+            line.update({ pongo_reward_id: owned.id, pongo_reward_name: owned.name });
         }
         return line;
+    },
+
+    /**
+     * Apply an owned voucher: Pongo locks it, the server makes it an Odoo coupon
+     * with Pongo's code, and pos_loyalty applies that code like any coupon.
+     * Returns the first discount line, or false.
+     */
+    async pongoApplyVoucher(partner, owned) {
+        const order = this.get_order();
+        if (!(order.get_total_with_tax() > 0)) {
+            this.pongoAlert(
+                _t("Pongo voucher"),
+                _t("Add the products first: a voucher is a discount on the order."),
+            );
+            return false;
+        }
+        const result = await this.pongoCall("pongo_prepare_voucher", partner.id, owned.id);
+        if (!result || result.status !== "ok") {
+            this.pongoAlert(
+                _t("The reward cannot be used"),
+                (result && result.message) || _t("Pongo refused to reserve this reward."),
+            );
+            return false;
+        }
+        pongoRuntime.vouchers[result.coupon_id] = { id: owned.id, name: owned.name };
+        let answer;
+        try {
+            // The voucher program (maybe new) reaches this POS now, its product first.
+            const productId = result.discount_product_id;
+            if (productId && !this.models["product.product"].get(productId)) {
+                await this.data.read("product.product", [productId]);
+            }
+            this.models.loadData(result.pos_data, [], true);
+            answer = await this.activateCode(result.code);
+        } catch (error) {
+            answer = _t("The voucher could not be applied. Check the connection and retry.");
+            console.warn("Pongo: voucher not applied", error);
+        }
+        const line = order.lines.find((l) => l.pongo_reward_id === owned.id);
+        if (answer === true && line) {
+            return line;
+        }
+        this.pongoForgetVoucherCoupons(order, [owned.id]);
+        delete pongoRuntime.vouchers[result.coupon_id];
+        await this.pongoUnlockRewards([owned.id]);
+        this.pongoAlert(
+            _t("The voucher was not applied"),
+            typeof answer === "string" ? answer : _t("No discount applies to this order."),
+        );
+        return false;
+    },
+
+    /** Take the coupons of these Pongo vouchers off the order (the reward is freed). */
+    pongoForgetVoucherCoupons(order, rewardIds) {
+        const coupons = order._code_activated_coupon_ids.filter((coupon) =>
+            rewardIds.includes(pongoRuntime.vouchers[coupon.id]?.id),
+        );
+        if (coupons.length) {
+            order.update({ _code_activated_coupon_ids: [["unlink", ...coupons]] });
+        }
     },
 
     /** Unlock the Pongo rewards of these lines (removed lines, deleted order). */
