@@ -4,7 +4,7 @@ ODOO_HOME ?= /opt/odoo
 ODOO_PYTHON ?= $(ODOO_HOME)/.venv/bin/python
 export ODOO_HOME ODOO_PYTHON
 
-.PHONY: help test lint demo emulator reliability bench check-odoo
+.PHONY: help test lint demo emulator reliability bench screenshots check-odoo
 
 help:
 	@echo "make test      lint + every test on a throwaway database (needs Odoo 18)"
@@ -12,6 +12,8 @@ help:
 	@echo "make lint      ruff and pylint-odoo only"
 	@echo "make emulator  the Pongo emulator alone on http://127.0.0.1:8071"
 	@echo "make reliability  fault-injection suite, one row per case (ARGS=\"--quick --cases 1,5\")"
+	@echo "make bench     performance ratios against plain Odoo (.bench/bench.json)"
+	@echo "make screenshots  the POS tours, saving README pictures in doc/screenshots"
 
 check-odoo:
 	@scripts/check_odoo.sh
@@ -34,3 +36,7 @@ emulator: check-odoo
 
 bench: check-odoo
 	@$(ODOO_PYTHON) scripts/bench.py $(ARGS)
+
+screenshots: check-odoo
+	@POS_PONGO_SCREENSHOTS=$(CURDIR)/doc/screenshots $(ODOO_PYTHON) scripts/run_tests.py \
+		--skip-lint --skip-pytest --test-tags=/pos_pongo:TestPongoPosUi $(ARGS)
