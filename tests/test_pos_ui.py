@@ -259,3 +259,29 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         self.assertEqual(
             [entry["order_id"] for entry in ledger["orders"]], [order.pos_reference]
         )
+
+    def test_odoo_offline_mode_keeps_selling(self):
+        """Odoo's own offline mode: Pongo actions say why they are off, the sale is
+        paid offline, synced when the network is back, then sent to Pongo once."""
+        # Offline, Odoo's payment screen rejects its order push on purpose
+        # (ConnectionLostError, logged by the browser): that is its offline mode.
+        handle_console = ChromeBrowser._handle_console
+
+        def offline_is_expected(browser, type, args=None, *rest, **kw):
+            text = str((args or [{}])[0].get("value") or "")
+            if type == "error" and text.startswith("ConnectionLostError"):
+                type = "warning"
+            return handle_console(browser, type, args, *rest, **kw)
+
+        self.patch(ChromeBrowser, "_handle_console", offline_is_expected)
+        self.start_tour_here("PosPongoOdooOfflineTour")
+        orders = self.session_orders()
+        self.assertEqual(len(orders), 2, "both orders reached the server")
+        emma_order = orders.filtered(lambda order: order.partner_id == self.emma)
+        self.assertEqual(len(emma_order), 1)
+        self.assertEqual(emma_order.state, "paid")
+        self.assertEqual(len(emma_order.pongo_job_ids), 1)
+        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        sent = self.emulator.ledger()["orders"]
+        self.assertEqual(len(sent), 1, "the walk-in order is not Pongo's business")
+        self.assertEqual(sent[0]["customer"], self.emma_customer[C.F_PUBLIC_ID])

@@ -523,3 +523,63 @@ registry.category("web_tour.tours").add("PosPongoUnavailableTour", {
             ReceiptScreen.receiptIsThere(),
         ].flat(),
 });
+
+function pendingCount() {
+    const pending = window.posmodel.getPendingOrder();
+    return pending.orderToCreate.length + pending.orderToUpdate.length;
+}
+
+registry.category("web_tour.tours").add("PosPongoOdooOfflineTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            selectCustomer("Emma Petit"),
+            {
+                content: "the browser loses the network (Odoo's offline mode)",
+                trigger: "body",
+                run: () => window.dispatchEvent(new Event("offline")),
+            },
+            openPongoPanel(),
+            {
+                content: "offline: the panel says rewards cannot be used now",
+                trigger: `${PANEL} .o_pos_pongo_unavailable:contains("rewards cannot be bought or applied")`,
+            },
+            {
+                content: "the last known balance is shown",
+                trigger: `${PANEL} .o_pos_pongo_points:contains("500")`,
+            },
+            closePanel(),
+            ProductScreen.addOrderline("Desk Pad", "1"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.receiptIsThere(),
+            {
+                content: "the offline receipt still shows the Pongo block",
+                trigger: ".pos-receipt .o_pos_pongo_receipt_points:contains('500')",
+            },
+            Dialog.confirm("Continue with limited functionality"),
+            ReceiptScreen.clickNextOrder(),
+            {
+                content: "the network is back",
+                trigger: "body",
+                run: () => window.dispatchEvent(new Event("online")),
+            },
+            ProductScreen.addOrderline("Desk Pad", "1"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.receiptIsThere(),
+            {
+                content: "every order reached the server",
+                trigger: "body",
+                run: async () => {
+                    for (let i = 0; i < 50 && pendingCount(); i++) {
+                        await new Promise((resolve) => setTimeout(resolve, 200));
+                    }
+                },
+            },
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});

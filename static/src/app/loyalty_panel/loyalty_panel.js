@@ -59,7 +59,13 @@ export class PongoLoyaltyPanel extends Component {
         const result = await this.pos.pongoCall("pongo_loyalty", this.props.partner.id);
         this.state.status = result.status;
         this.state.message = result.message || "";
-        this.state.points = typeof result.points === "number" ? result.points : false;
+        const known = this.props.partner.pongo_points; // offline: the last known balance
+        this.state.points =
+            typeof result.points === "number"
+                ? result.points
+                : result.status === "unavailable" && typeof known === "number"
+                  ? known
+                  : false;
         this.state.available = result.status === "ok" ? result.available || [] : [];
         this.state.owned = result.status === "ok" ? result.owned || [] : [];
         if (this.state.points !== false && this.order) {
