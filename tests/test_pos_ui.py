@@ -6,6 +6,7 @@ import os
 import pathlib
 import re
 
+from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
 
@@ -285,3 +286,49 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         sent = self.emulator.ledger()["orders"]
         self.assertEqual(len(sent), 1, "the walk-in order is not Pongo's business")
         self.assertEqual(sent[0]["customer"], self.emma_customer[C.F_PUBLIC_ID])
+
+    def test_free_product_options_stay_paid(self):
+        """Café offert on an espresso with oat milk: free espresso, paid milk."""
+        milk = self.env["product.attribute"].create(
+            {
+                "name": "Milk",
+                "display_type": "radio",
+                "create_variant": "no_variant",
+                "value_ids": [
+                    Command.create({"name": "No milk"}),
+                    Command.create({"name": "Oat milk"}),
+                ],
+            }
+        )
+        line = self.env["product.template.attribute.line"].create(
+            {
+                "product_tmpl_id": self.espresso.product_tmpl_id.id,
+                "attribute_id": milk.id,
+                "value_ids": [Command.set(milk.value_ids.ids)],
+            }
+        )
+        line.product_template_value_ids.filtered(
+            lambda value: value.name == "Oat milk"
+        ).price_extra = 0.5
+        lucas = self.env["res.partner"]._pongo_upsert_from_customer(
+            self.customer(PHONE_LUCAS), self.main_pos_config.company_id
+        )
+        self.start_tour_here("PosPongoPaidOptionsTour")
+        order = self.session_orders()
+        self.assertEqual(order.partner_id, lucas)
+        espresso = order.lines.filtered(lambda line: line.product_id == self.espresso)
+        self.assertAlmostEqual(espresso.price_unit, 0.5)
+        self.assertEqual(espresso.attribute_value_ids.name, "Oat milk")
+        cafe = next(
+            item
+            for item in self.owned(lucas.pongo_customer_id)
+            if item[C.F_REWARD][C.F_NAME] == "Café offert"
+        )
+        self.assertEqual(espresso.pongo_reward_id, cafe[C.F_PUBLIC_ID])
+
+    def test_unmapped_pos_shows_no_pongo(self):
+        self.main_pos_config.pongo_store_id = False
+        self.start_tour_here("PosPongoUnmappedTour")
+        order = self.session_orders()
+        self.assertEqual(order.partner_id, self.emma)
+        self.assertFalse(order.pongo_job_ids, "an unmapped POS sends nothing to Pongo")

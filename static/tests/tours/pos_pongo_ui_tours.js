@@ -4,6 +4,7 @@ import * as Dialog from "@point_of_sale/../tests/tours/utils/dialog_util";
 import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as Numpad from "@point_of_sale/../tests/tours/utils/numpad_util";
+import * as ProductConfigurator from "@point_of_sale/../tests/tours/utils/product_configurator_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
 import { refresh, scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
 import { registry } from "@web/core/registry";
@@ -581,5 +582,83 @@ registry.category("web_tour.tours").add("PosPongoOdooOfflineTour", {
                 },
             },
             ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("PosPongoPaidOptionsTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            selectCustomer("Lucas Thomas"),
+            openPongoPanel(),
+            {
+                content: "apply Café offert",
+                trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Café offert") .o_pos_pongo_apply`,
+                run: "click",
+            },
+            ProductConfigurator.pickRadio("Oat milk"),
+            Dialog.confirm(),
+            {
+                content: "the espresso is free, the oat milk the customer chose stays paid",
+                trigger:
+                    ".orderline:has(.o_pos_pongo_reward_line:contains('Café offert')) .price:contains('0.50')",
+            },
+            ProductScreen.totalAmountIs("0.50"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.receiptIsThere(),
+            ReceiptScreen.clickNextOrder(),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("PosPongoUnmappedTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            selectCustomer("Emma Petit"),
+            ProductScreen.addOrderline("Desk Pad", "1"),
+            {
+                content: "a POS without a Pongo store shows no Pongo badge nor button",
+                trigger: ".product-screen .set-partner:contains('Emma Petit')",
+                run: () => {
+                    const found = document.querySelector(
+                        ".o_pos_pongo_status, .o_pos_pongo_button",
+                    );
+                    if (found) {
+                        throw new Error(`Pongo shows on an unmapped POS: ${found.className}`);
+                    }
+                },
+            },
+            ProductScreen.clickPartnerButton(),
+            {
+                content: "the customer list has no Search Pongo",
+                trigger: ".modal .partner-list",
+                run: () => {
+                    if (document.querySelector(".o_pos_pongo_search")) {
+                        throw new Error("Search Pongo shows on an unmapped POS");
+                    }
+                },
+            },
+            {
+                content: "close the customer list",
+                trigger: ".modal .modal-footer .btn:contains('Discard')",
+                run: "click",
+            },
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.receiptIsThere(),
+            {
+                content: "no Pongo block on the receipt",
+                trigger: ".pos-receipt",
+                run: () => {
+                    if (document.querySelector(".o_pos_pongo_receipt")) {
+                        throw new Error("Pongo block on the receipt of an unmapped POS");
+                    }
+                },
+            },
         ].flat(),
 });
