@@ -5,6 +5,8 @@ import base64
 import os
 import pathlib
 import re
+import threading
+import time
 
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -332,3 +334,26 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         order = self.session_orders()
         self.assertEqual(order.partner_id, self.emma)
         self.assertFalse(order.pongo_job_ids, "an unmapped POS sends nothing to Pongo")
+
+    def test_webhook_message_refreshes_the_open_panel(self):
+        """Pongo changes Emma while her panel is open: the POS message the webhook
+        sends (checked in test_webhook) refreshes the panel and the customer."""
+        emma_id = self.emma_customer[C.F_PUBLIC_ID]
+
+        def change_emma_once_the_panel_is_open():
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if self.emulator.requests_log(f"/v1/customers/{emma_id}"):
+                    self.emulator.admin(
+                        "PATCH", f"customers/{emma_id}", {"points": 777}
+                    )
+                    return
+                time.sleep(0.05)
+
+        pongo = threading.Thread(target=change_emma_once_the_panel_is_open)
+        pongo.start()
+        try:
+            self.start_tour_here("PosPongoWebhookRefreshTour")
+        finally:
+            pongo.join()
+        self.assertEqual(self.emma.pongo_points, 777)

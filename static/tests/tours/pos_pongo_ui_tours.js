@@ -662,3 +662,43 @@ registry.category("web_tour.tours").add("PosPongoUnmappedTour", {
             },
         ].flat(),
 });
+
+registry.category("web_tour.tours").add("PosPongoWebhookRefreshTour", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            selectCustomer("Emma Petit"),
+            openPongoPanel(),
+            {
+                content: "Emma has 500 points",
+                trigger: `${PANEL} .o_pos_pongo_points:contains("500")`,
+            },
+            {
+                // Odoo's test server has no websocket (503): the tour hands the POS the
+                // bus message the webhook sends, once Pongo has changed Emma.
+                content: "Pongo changes Emma; the webhook's bus message reaches the POS",
+                trigger: "body",
+                run: async () => {
+                    await new Promise((resolve) => setTimeout(resolve, 1500));
+                    const partner = window.posmodel.get_order().get_partner();
+                    await window.posmodel.pongoOnCustomerUpdated({ partner_id: partner.id });
+                },
+            },
+            {
+                content: "the open panel refreshed by itself",
+                trigger: `${PANEL} .o_pos_pongo_points:contains("777")`,
+            },
+            {
+                content: "the customer record in the POS has the new balance too",
+                trigger: "body",
+                run: () => {
+                    const points = window.posmodel.get_order().get_partner().pongo_points;
+                    if (points !== 777) {
+                        throw new Error(`the POS still has ${points} points for Emma`);
+                    }
+                },
+            },
+            closePanel(),
+        ].flat(),
+});

@@ -1,7 +1,7 @@
 /* Part of pos_pongo. License LGPL-3.0 or later. */
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
-import { useService } from "@web/core/utils/hooks";
+import { useBus, useService } from "@web/core/utils/hooks";
 import { _t } from "@web/core/l10n/translation";
 import { usePos } from "@point_of_sale/app/store/pos_hook";
 import { ask } from "@point_of_sale/app/store/make_awaitable_dialog";
@@ -29,6 +29,12 @@ export class PongoLoyaltyPanel extends Component {
             owned: [],
         });
         onWillStart(() => this.refresh());
+        // A webhook changed this customer at Pongo: show the new state.
+        useBus(this.pos.pongoBus, "customer-updated", ({ detail }) => {
+            if (detail.partnerId === this.props.partner.id && !this.state.busy) {
+                this.refresh();
+            }
+        });
     }
 
     get title() {
@@ -70,6 +76,9 @@ export class PongoLoyaltyPanel extends Component {
         this.state.owned = result.status === "ok" ? result.owned || [] : [];
         if (this.state.points !== false && this.order) {
             this.order.uiState.pongoPoints = this.state.points;
+        }
+        if (this.isOk) {
+            this.props.partner.update({ pongo_points: this.state.points });
         }
         this.state.loading = false;
     }

@@ -1,4 +1,5 @@
 /* Part of pos_pongo. License LGPL-3.0 or later. */
+import { EventBus } from "@odoo/owl";
 import { PosStore } from "@point_of_sale/app/store/pos_store";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { makeAwaitable } from "@point_of_sale/app/store/make_awaitable_dialog";
@@ -30,6 +31,8 @@ patch(PosStore.prototype, {
     async afterProcessServerData() {
         const result = await super.afterProcessServerData(...arguments);
         pongoRuntime.store = this;
+        // "customer-updated" ({ partnerId }) when a webhook changed a loaded customer.
+        this.pongoBus = new EventBus();
         for (const line of this.models["pos.order.line"].getAll()) {
             if (line.pongo_reward_id && line.coupon_id) {
                 pongoRuntime.vouchers[line.coupon_id.id] = {
@@ -58,6 +61,7 @@ patch(PosStore.prototype, {
         } catch (error) {
             console.warn("Pongo: customer not reloaded", error);
         }
+        this.pongoBus.trigger("customer-updated", { partnerId });
     },
 
     /** Call a Pongo method of this point of sale; never raises for business problems. */
