@@ -281,6 +281,7 @@ class PosConfig(models.Model):
         }
 
     def pongo_buy_reward(self, partner_id, reward_id):
+        """One Pongo call; the panel refreshes right after (balance included)."""
         if not self._pongo_rpc_check():
             return {"status": "inactive"}
         partner = self._pongo_partner(partner_id)
@@ -290,20 +291,11 @@ class PosConfig(models.Model):
             owned = self._pongo_client().buy_reward(
                 reward_id, partner.pongo_customer_id, self.pongo_store_slug
             )
-            points = self._pongo_client().get_customer(partner.pongo_customer_id)
         except PongoUnavailableError as error:
             return {"status": "error", "message": self._pongo_down(error)["message"]}
         except PongoError as error:
             return {"status": "error", "message": error.message}
-        points = points.get(C.F_POINTS) or 0
-        partner.with_context(pongo_no_push=True).write(
-            {"pongo_points": points, "pongo_points_date": fields.Datetime.now()}
-        )
-        return {
-            "status": "ok",
-            "owned": self._pongo_owned_json(owned),
-            "points": points,
-        }
+        return {"status": "ok", "owned": self._pongo_owned_json(owned)}
 
     def pongo_lock_reward(self, partner_id, owned_id):
         """Hold the customer's reward while it sits on this order."""
