@@ -282,11 +282,9 @@ class PosConfig(models.Model):
 
     def pongo_buy_reward(self, partner_id, reward_id):
         """One Pongo call; the panel refreshes right after (balance included)."""
-        if not self._pongo_rpc_check():
-            return {"status": "inactive"}
-        partner = self._pongo_partner(partner_id)
-        if not partner:
-            return self._pongo_not_member()
+        partner, refused = self._pongo_member(partner_id)
+        if refused:
+            return refused
         try:
             owned = self._pongo_client().buy_reward(
                 reward_id, partner.pongo_customer_id, self.pongo_store_slug
@@ -299,11 +297,9 @@ class PosConfig(models.Model):
 
     def pongo_lock_reward(self, partner_id, owned_id):
         """Hold the customer's reward while it sits on this order."""
-        if not self._pongo_rpc_check():
-            return {"status": "inactive"}
-        partner = self._pongo_partner(partner_id)
-        if not partner:
-            return self._pongo_not_member()
+        partner, refused = self._pongo_member(partner_id)
+        if refused:
+            return refused
         try:
             self._pongo_lock(partner, owned_id)
         except PongoError as error:
@@ -323,18 +319,24 @@ class PosConfig(models.Model):
             message = error.message
         return {"status": "error", "message": message}
 
-    @staticmethod
-    def _pongo_not_member():
-        return {"status": "error", "message": _("This customer is not at Pongo.")}
+    def _pongo_member(self, partner_id):
+        """(partner, None) for a Pongo member at an active POS, else (None, answer)."""
+        if not self._pongo_rpc_check():
+            return None, {"status": "inactive"}
+        partner = self._pongo_partner(partner_id)
+        if not partner:
+            return None, {
+                "status": "error",
+                "message": _("This customer is not at Pongo."),
+            }
+        return partner, None
 
     def pongo_prepare_voucher(self, partner_id, owned_id):
         """Lock an owned voucher at Pongo and make it an Odoo coupon with the
         same code, for pos_loyalty to apply like any coupon."""
-        if not self._pongo_rpc_check():
-            return {"status": "inactive"}
-        partner = self._pongo_partner(partner_id)
-        if not partner:
-            return self._pongo_not_member()
+        partner, refused = self._pongo_member(partner_id)
+        if refused:
+            return refused
         try:
             owned = self._pongo_lock(partner, owned_id)
         except PongoError as error:

@@ -112,6 +112,12 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             if item[C.F_CUSTOMER] == public_id
         ]
 
+    def owned_named(self, public_id, name):
+        """The customer's reward of that name, as the emulator has it now."""
+        return next(
+            item for item in self.owned(public_id) if item[C.F_REWARD][C.F_NAME] == name
+        )
+
     def customer(self, phone):
         return self.client.get_customer_by_phone(phone)
 
@@ -144,10 +150,8 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         self.assertEqual(order.partner_id, self.emma)
         line = order.lines.filtered(lambda line: line.product_id == self.croissant)
         self.assertEqual(line.price_unit, 0)
-        viennoiserie = next(
-            item
-            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
-            if item[C.F_REWARD][C.F_NAME] == "Viennoiserie offerte"
+        viennoiserie = self.owned_named(
+            self.emma_customer[C.F_PUBLIC_ID], "Viennoiserie offerte"
         )
         self.assertEqual(line.pongo_reward_id, viennoiserie[C.F_PUBLIC_ID])
         self.assertTrue(viennoiserie[C.F_LOCKED], "locked while the order is not sent")
@@ -168,11 +172,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         """Bon de 5 €: Odoo coupon with Pongo's code, removed (unlocked), applied
         again, paid; Pongo gets the reward id once."""
         self.start_tour_here("PosPongoVoucherTour")
-        voucher = next(
-            item
-            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
-            if item[C.F_REWARD][C.F_NAME] == "Bon de 5 €"
-        )
+        voucher = self.owned_named(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")
         order = self.session_orders()
         self.assertEqual(len(order), 1)
         lines = order.lines.filtered("pongo_reward_id")
@@ -203,10 +203,8 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
 
     def test_removed_reward_line_is_unlocked(self):
         self.start_tour_here("PosPongoUnlockTour")
-        viennoiserie = next(
-            item
-            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
-            if item[C.F_REWARD][C.F_NAME] == "Viennoiserie offerte"
+        viennoiserie = self.owned_named(
+            self.emma_customer[C.F_PUBLIC_ID], "Viennoiserie offerte"
         )
         self.assertFalse(viennoiserie[C.F_LOCKED], "unlocked when its line is removed")
         unlocks = [
@@ -321,11 +319,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         espresso = order.lines.filtered(lambda line: line.product_id == self.espresso)
         self.assertAlmostEqual(espresso.price_unit, 0.5)
         self.assertEqual(espresso.attribute_value_ids.name, "Oat milk")
-        cafe = next(
-            item
-            for item in self.owned(lucas.pongo_customer_id)
-            if item[C.F_REWARD][C.F_NAME] == "Café offert"
-        )
+        cafe = self.owned_named(lucas.pongo_customer_id, "Café offert")
         self.assertEqual(espresso.pongo_reward_id, cafe[C.F_PUBLIC_ID])
 
     def test_unmapped_pos_shows_no_pongo(self):

@@ -23,6 +23,16 @@ function screenshot(name) {
     };
 }
 
+/** Pay the order in cash and reach the receipt. */
+function payInCash() {
+    return [
+        ProductScreen.clickPayButton(),
+        PaymentScreen.clickPaymentMethod("Cash"),
+        PaymentScreen.clickValidate(),
+        ReceiptScreen.receiptIsThere(),
+    ].flat();
+}
+
 function selectCustomer(name) {
     return [ProductScreen.clickPartnerButton(), ProductScreen.clickCustomer(name)].flat();
 }
@@ -186,10 +196,7 @@ registry.category("web_tour.tours").add("PosPongoApplyRewardTour", {
                 trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Viennoiserie offerte") .o_pos_pongo_apply[disabled]`,
             },
             closePanel(),
-            ProductScreen.clickPayButton(),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.receiptIsThere(),
+            payInCash(),
             {
                 content: "the receipt shows the Pongo balance",
                 trigger: ".pos-receipt .o_pos_pongo_receipt_points:contains('500')",
@@ -279,10 +286,7 @@ registry.category("web_tour.tours").add("PosPongoVoucherTour", {
             },
             ProductScreen.totalAmountIs("8.20"),
             screenshot("applied-voucher"),
-            ProductScreen.clickPayButton(),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.receiptIsThere(),
+            payInCash(),
             {
                 content: "the receipt shows the discount like any coupon",
                 trigger: ".pos-receipt .orderline:contains('-5.00')",
@@ -518,10 +522,7 @@ registry.category("web_tour.tours").add("PosPongoUnavailableTour", {
             },
             closePanel(),
             ProductScreen.addOrderline("Desk Pad", "1"),
-            ProductScreen.clickPayButton(),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.receiptIsThere(),
+            payInCash(),
         ].flat(),
 });
 
@@ -552,10 +553,7 @@ registry.category("web_tour.tours").add("PosPongoOdooOfflineTour", {
             },
             closePanel(),
             ProductScreen.addOrderline("Desk Pad", "1"),
-            ProductScreen.clickPayButton(),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.receiptIsThere(),
+            payInCash(),
             {
                 content: "the offline receipt still shows the Pongo block",
                 trigger: ".pos-receipt .o_pos_pongo_receipt_points:contains('500')",
@@ -568,10 +566,7 @@ registry.category("web_tour.tours").add("PosPongoOdooOfflineTour", {
                 run: () => window.dispatchEvent(new Event("online")),
             },
             ProductScreen.addOrderline("Desk Pad", "1"),
-            ProductScreen.clickPayButton(),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.receiptIsThere(),
+            payInCash(),
             {
                 content: "every order reached the server",
                 trigger: "body",
@@ -605,10 +600,7 @@ registry.category("web_tour.tours").add("PosPongoPaidOptionsTour", {
                     ".orderline:has(.o_pos_pongo_reward_line:contains('Café offert')) .price:contains('0.50')",
             },
             ProductScreen.totalAmountIs("0.50"),
-            ProductScreen.clickPayButton(),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.receiptIsThere(),
+            payInCash(),
             ReceiptScreen.clickNextOrder(),
         ].flat(),
 });
@@ -647,10 +639,7 @@ registry.category("web_tour.tours").add("PosPongoUnmappedTour", {
                 trigger: ".modal .modal-footer .btn:contains('Discard')",
                 run: "click",
             },
-            ProductScreen.clickPayButton(),
-            PaymentScreen.clickPaymentMethod("Cash"),
-            PaymentScreen.clickValidate(),
-            ReceiptScreen.receiptIsThere(),
+            payInCash(),
             {
                 content: "no Pongo block on the receipt",
                 trigger: ".pos-receipt",
