@@ -3,8 +3,9 @@
 
 import json
 import logging
+import time
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
@@ -15,6 +16,9 @@ _logger = logging.getLogger(__name__)
 
 CUSTOMER_EVENTS = (C.EVENT_CUSTOMER_CREATED, C.EVENT_CUSTOMER_UPDATED)
 POS_NOTIFICATION = "PONGO_CUSTOMER_UPDATED"
+BATCH_SIZE = 100  # events applied per transaction
+BATCH_SECONDS = 50  # a cron run stops after this long and triggers the next
+MAX_RETRIES = 5
 
 
 class PongoWebhookEvent(models.Model):
@@ -93,22 +97,58 @@ class PongoWebhookEvent(models.Model):
         row = self.env.cr.fetchone()
         return self.browse(row[0] if row else ())
 
-    def _process(self, event=None):
+    @api.model
+    def _cron_process_events(self, autocommit=True):
+        """Apply the received events in batches, oldest first (so in order per
+        customer), one transaction per batch; returns how many were applied.
+
+        The webhook request only records an event and triggers this cron, whose
+        runs never overlap: each event is applied once.
+        """
+        deadline = time.monotonic() + BATCH_SECONDS
+        applied = retries = 0
+        while time.monotonic() < deadline:
+            self.env.flush_all()
+            self.env.cr.execute(
+                """
+                SELECT id FROM pongo_webhook_event WHERE state = 'received'
+                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+                """,
+                [BATCH_SIZE],
+            )
+            events = self.browse(row[0] for row in self.env.cr.fetchall())
+            if not events:
+                return applied
+            try:
+                events._process()
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # A partner changed meanwhile (a cashier): the batch again.
+                if not autocommit or retries >= MAX_RETRIES:
+                    raise
+                retries += 1
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                continue
+            applied += len(events)
+            if autocommit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.env.ref("pos_pongo.ir_cron_pongo_webhook_events")._trigger()
+        return applied
+
+    def _process(self):
         """Apply each event in its own savepoint; an error is kept on the event.
 
-        Only a PostgreSQL concurrency error is raised, for Odoo to retry.
-
-        ``event``: the decoded payload of a single record, when the caller has it.
+        Only a PostgreSQL concurrency error is raised, for the caller to retry.
+        The open POS screens hear once of each changed customer.
         """
+        changed = {}
         for record in self:
             values = {"processed_at": fields.Datetime.now(), "error": False}
             try:
                 with self.env.cr.savepoint():
-                    values.update(
-                        record._pongo_apply(event or json.loads(record.payload))
-                    )
+                    values.update(record._pongo_apply(json.loads(record.payload)))
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise  # transient: Odoo retries the whole request
+                raise
             except Exception as exc:  # the savepoint has cleared the cache
                 _logger.warning(
                     "Pongo webhook event %s not applied: %s",
@@ -119,7 +159,11 @@ class PongoWebhookEvent(models.Model):
                 values.update(state="error", error=error)
             record.write(values)
             if record.state == "done" and record.partner_id:
-                record._pongo_notify_pos()
+                changed.setdefault(record.company_id, {})[record.partner_id.id] = (
+                    record.customer_public_id
+                )
+        for company, partners in changed.items():
+            self._pongo_notify_pos(company, partners)
         return True
 
     def _pongo_apply(self, event):
@@ -138,9 +182,10 @@ class PongoWebhookEvent(models.Model):
         )
         return {"state": "done", "partner_id": partner.id}
 
-    def _pongo_notify_pos(self):
-        """Tell the open POS screens of the company that a customer changed."""
-        self.ensure_one()
+    @api.model
+    def _pongo_notify_pos(self, company, partners):
+        """Tell the open POS screens of ``company`` that these customers changed
+        (``partners``: partner id -> Pongo customer id)."""
         sessions = (
             self.env["pos.session"]
             .sudo()
@@ -148,16 +193,14 @@ class PongoWebhookEvent(models.Model):
                 [
                     ("state", "!=", "closed"),
                     ("rescue", "=", False),
-                    ("config_id.company_id", "=", self.company_id.id),
+                    ("config_id.company_id", "=", company.id),
                 ]
             )
         )
-        message = {
-            "partner_id": self.partner_id.id,
-            "pongo_customer_id": self.customer_public_id,
-        }
         for config in sessions.config_id:
-            config._notify(POS_NOTIFICATION, message)
+            for partner_id, public_id in partners.items():
+                message = {"partner_id": partner_id, "pongo_customer_id": public_id}
+                config._notify(POS_NOTIFICATION, message)
 
     def action_reprocess(self):
         """Apply again the events in error (button of the form)."""

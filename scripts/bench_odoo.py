@@ -230,9 +230,40 @@ def webhook_secret():
     return {"company_id": company.id}
 
 
-def count_events():
-    env.cr.execute("SELECT state, count(*) FROM pongo_webhook_event GROUP BY state")
-    return dict(env.cr.fetchall())
+def p4_check():
+    """Wait for the cron to apply this run's events; customers whose partner
+    does not carry their last event's points (applied out of order or not)."""
+    prefix = task["prefix"]
+    started = time.perf_counter()
+    while True:
+        env.cr.execute(
+            "SELECT state, count(*) FROM pongo_webhook_event "
+            "WHERE left(event_id, %s) = %s GROUP BY state",
+            [len(prefix), prefix],
+        )
+        states = dict(env.cr.fetchall())
+        if not states.get("received") or time.perf_counter() - started > 300:
+            break
+        env.cr.rollback()  # a fresh snapshot
+        time.sleep(0.2)
+    env.cr.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT DISTINCT ON (customer_public_id) customer_public_id,
+                   (payload::json -> 'data' ->> 'points')::int AS points
+              FROM pongo_webhook_event WHERE left(event_id, %s) = %s
+             ORDER BY customer_public_id, id DESC
+        ) last JOIN res_partner partner
+          ON partner.pongo_customer_id = last.customer_public_id
+         WHERE partner.pongo_points != last.points
+        """,
+        [len(prefix), prefix],
+    )
+    return {
+        "states": states,
+        "stale": env.cr.fetchone()[0],
+        "seconds": time.perf_counter() - started,
+    }
 
 
 MEASURES = {
@@ -243,7 +274,7 @@ MEASURES = {
     "p5": p5,
     "p6": p6,
     "webhook_secret": webhook_secret,
-    "count_events": count_events,
+    "p4_check": p4_check,
 }
 outcome = MEASURES[task["measure"]]()
 env.cr.rollback()
