@@ -8,6 +8,7 @@ from odoo import http
 from odoo.http import request
 
 from .. import const as C
+from ..tools.cron import wake
 from ..tools.webhook import verify_signature
 
 _logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class PongoWebhookController(http.Controller):
         events = request.env["pongo.webhook.event"].sudo().with_company(company)
         if events._pongo_record(company, event, text):
             # Applied after the answer, in order, by the cron.
-            request.env.ref("pos_pongo.ir_cron_pongo_webhook_events").sudo()._trigger()
+            wake(request.env.ref("pos_pongo.ir_cron_pongo_webhook_events"))
         return self._answer(200, "ok")
 
     @staticmethod

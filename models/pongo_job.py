@@ -13,6 +13,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const as C
+from ..tools.cron import wake
 from ..tools.pongo_client import (
     PongoAuthError,
     PongoError,
@@ -89,7 +90,7 @@ class PongoJob(models.Model):
     # ------------------------------------------------------------------
     def _enqueue(self, values):
         job = self.sudo().create(values)
-        self.env.ref("pos_pongo.ir_cron_pongo_send_jobs").sudo()._trigger()
+        wake(self.env.ref("pos_pongo.ir_cron_pongo_send_jobs"))
         return job
 
     @api.model
