@@ -8,7 +8,7 @@ import time
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import SQL
+from odoo.tools import SQL, frozendict
 
 from .. import const as C
 
@@ -18,7 +18,11 @@ CUSTOMER_EVENTS = (C.EVENT_CUSTOMER_CREATED, C.EVENT_CUSTOMER_UPDATED)
 POS_NOTIFICATION = "PONGO_CUSTOMER_UPDATED"
 BATCH_SIZE = 100  # events applied per transaction
 BATCH_SECONDS = 50  # a cron run stops after this long and triggers the next
+BATCH_WAIT = 0.2  # seconds between two small batches
 MAX_RETRIES = 5
+# What _pongo_write_changes and res.partner.write read of each partner
+PREFETCHED_FIELDS = ["pongo_customer_id", "pongo_phone", "pongo_points", "name"]
+PREFETCHED_FIELDS += ["email", "user_ids", "child_ids"]
 
 
 class PongoWebhookEvent(models.Model):
@@ -132,39 +136,76 @@ class PongoWebhookEvent(models.Model):
             applied += len(events)
             if autocommit:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+                if len(events) < BATCH_SIZE:
+                    time.sleep(BATCH_WAIT)  # let a burst gather: fewer, bigger batches
         self.env.ref("pos_pongo.ir_cron_pongo_webhook_events")._trigger()
         return applied
 
     def _process(self):
-        """Apply each event in its own savepoint; an error is kept on the event.
+        """Apply the events in order; an error is kept on its event.
 
-        Only a PostgreSQL concurrency error is raised, for the caller to retry.
-        The open POS screens hear once of each changed customer.
+        All in one savepoint first (one flush for the batch); when one fails,
+        again one savepoint per event. Only a PostgreSQL concurrency error is
+        raised, for the caller to retry. The open POS screens hear once of each
+        changed customer.
         """
+        events = self.with_context(pongo_known_partners=self._pongo_prefetch_partners())
+        try:
+            with self.env.cr.savepoint():
+                for record in events:
+                    record._pongo_apply_and_log(raise_errors=True)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # each event again, alone
+            for record in events:
+                record._pongo_apply_and_log(raise_errors=False)
         changed = {}
-        for record in self:
-            values = {"processed_at": fields.Datetime.now(), "error": False}
-            try:
-                with self.env.cr.savepoint():
-                    values.update(record._pongo_apply(json.loads(record.payload)))
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise
-            except Exception as exc:  # the savepoint has cleared the cache
-                _logger.warning(
-                    "Pongo webhook event %s not applied: %s",
-                    record.id,
-                    type(exc).__name__,
-                )
-                error = str(exc).replace("\x00", "") or type(exc).__name__
-                values.update(state="error", error=error)
-            record.write(values)
-            if record.state == "done" and record.partner_id:
+        for record in self.filtered(lambda event: event.state == "done"):
+            if record.partner_id:
                 changed.setdefault(record.company_id, {})[record.partner_id.id] = (
                     record.customer_public_id
                 )
         for company, partners in changed.items():
             self._pongo_notify_pos(company, partners)
         return True
+
+    def _pongo_prefetch_partners(self):
+        """Find and read the batch's known partners in one query per company,
+        not one per event; ``(company id, Pongo id) -> partner id``."""
+        known = {}
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        for company, events in self.grouped("company_id").items():
+            public_ids = [pid for pid in events.mapped("customer_public_id") if pid]
+            for partner in Partner.search_fetch(
+                [
+                    ("pongo_customer_id", "in", public_ids),
+                    ("company_id", "in", [company.id, False]),
+                ],
+                PREFETCHED_FIELDS,
+            ):
+                known.setdefault((company.id, partner.pongo_customer_id), partner.id)
+        return frozendict(known)
+
+    def _pongo_apply_and_log(self, raise_errors):
+        self.ensure_one()
+        values = {"processed_at": fields.Datetime.now(), "error": False}
+        try:
+            if raise_errors:
+                values.update(self._pongo_apply(json.loads(self.payload)))
+            else:
+                with self.env.cr.savepoint():
+                    values.update(self._pongo_apply(json.loads(self.payload)))
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as exc:  # the savepoint has cleared the cache
+            if raise_errors:
+                raise
+            _logger.warning(
+                "Pongo webhook event %s not applied: %s", self.id, type(exc).__name__
+            )
+            error = str(exc).replace("\x00", "") or type(exc).__name__
+            values.update(state="error", error=error)
+        self.write(values)
 
     def _pongo_apply(self, event):
         """Values of the processed event; raises when it cannot be applied."""
@@ -178,6 +219,7 @@ class PongoWebhookEvent(models.Model):
             self.env["res.partner"]
             .sudo()
             .with_company(self.company_id)
+            .with_context(tracking_disable=True)  # the event log is the history
             ._pongo_upsert_from_customer(customer, self.company_id)
         )
         return {"state": "done", "partner_id": partner.id}

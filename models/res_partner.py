@@ -197,6 +197,10 @@ class ResPartner(models.Model):
         phone among partners not yet linked to Pongo."""
         company_domain = [("company_id", "in", [company.id, False])]
         partners = self.with_context(active_test=False).sudo()
+        # Found beforehand for a batch (webhook events): same search, one query.
+        known = self.env.context.get("pongo_known_partners") or {}
+        if public_id and (company.id, public_id) in known:
+            return partners.browse(known[(company.id, public_id)])
         if public_id:
             partner = partners.search(
                 [("pongo_customer_id", "=", public_id), *company_domain], limit=1
