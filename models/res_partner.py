@@ -286,7 +286,10 @@ class ResPartner(models.Model):
                 with self.env.cr.savepoint():
                     partner = (
                         self.sudo()
-                        .with_context(pongo_no_push=True)
+                        .with_context(
+                            pongo_no_push=True,
+                            tracking_disable=True,  # no chatter nor follower: a copy
+                        )
                         .create({**values, "company_id": company.id})
                     )
                 return partner.with_env(self.env)
