@@ -306,11 +306,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _load_pos_data_fields(self, config_id):
+        # Only what the POS screen reads: every partner it loads carries them.
         return [
             *super()._load_pos_data_fields(config_id),
             "pongo_customer_id",
             "pongo_points",
-            "pongo_phone",
-            "pongo_sms_optin",
-            "pongo_email_optin",
         ]
