@@ -10,11 +10,13 @@ import os
 import resource
 import statistics
 import time
+import urllib.request
 
 task = json.loads(os.environ["BENCH_TASK"])
 env = globals()["env"]  # given by odoo-bin shell, as the superuser
 env = env(user=env.ref("base.user_admin").id)  # the POS runs as a real user
 HAS_PONGO = "pongo.job" in env
+C_PUBLIC_ID = "public_id"  # Pongo's name (const.py) of a customer or reward id
 REPEAT = task.get("repeat", 7)
 
 
@@ -146,7 +148,52 @@ def p1():
             lambda: config.pongo_search_phone(remote[next(counter) % len(remote)]),
             repeat=len(remote),
         )
+        if task.get("trips"):
+            result["trips"] = cashier_trips(config, remote)
     return result
+
+
+def emulator_requests():
+    url = f"{task['admin_url']}/_emulator/requests?path=/v1"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return len(json.loads(response.read())["requests"])
+
+
+def cashier_trips(config, phones):
+    """Pongo calls of each cashier action, and how many went one after the
+    other: the action's time over the emulator's injected latency."""
+    latency = task["latency_ms"] / 1000
+    client = config.company_id._pongo_get_client()
+    emma = client.get_customer_by_phone(phones[3])  # seed: 500 points, rewards
+    scanned = client.get_customer_by_phone(phones[1])[C_PUBLIC_ID]
+    catalogue = client.get_rewards(emma[C_PUBLIC_ID], config.pongo_store_slug)
+    owned = client.get_customer_rewards(emma[C_PUBLIC_ID], False)
+    partner = env["res.partner"]._pongo_upsert_from_customer(emma, config.company_id)
+    env.flush_all()  # rolled back with the rest at the end
+    actions = {
+        "lookup": lambda: config.pongo_search_phone(phones[2]),
+        "scan": lambda: config.pongo_scan(scanned),
+        "open panel": lambda: config.pongo_loyalty(partner.id),
+        "buy": lambda: config.pongo_buy_reward(
+            partner.id, min(catalogue, key=lambda r: r["points"])[C_PUBLIC_ID]
+        ),
+        "apply": lambda: config.pongo_lock_reward(partner.id, owned[0][C_PUBLIC_ID]),
+    }
+    trips = {}
+    for name, action in actions.items():
+        before = emulator_requests()
+        with env.cr.savepoint(flush=False) as savepoint:
+            started = time.perf_counter()
+            answer = action()
+            seconds = time.perf_counter() - started
+            savepoint.rollback()
+        env.invalidate_all()
+        trips[name] = {
+            "calls": emulator_requests() - before,
+            "sequential": int(seconds / latency),
+            "status": answer.get("status"),
+        }
+    return trips
 
 
 def p2():
