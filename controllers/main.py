@@ -61,7 +61,7 @@ class PongoWebhookController(http.Controller):
         events = request.env["pongo.webhook.event"].sudo().with_company(company)
         if events._pongo_record(company, event, text):
             # Applied after the answer, in order, by the cron.
-            wake(request.env.ref("pos_pongo.ir_cron_pongo_webhook_events"))
+            wake(request.env, "pos_pongo.ir_cron_pongo_webhook_events")
         return self._answer(200, "ok")
 
     @staticmethod

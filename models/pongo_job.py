@@ -90,7 +90,7 @@ class PongoJob(models.Model):
     # ------------------------------------------------------------------
     def _enqueue(self, values):
         job = self.sudo().create(values)
-        wake(self.env.ref("pos_pongo.ir_cron_pongo_send_jobs"))
+        wake(self.env, "pos_pongo.ir_cron_pongo_send_jobs")
         return job
 
     @api.model

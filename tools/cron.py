@@ -14,7 +14,6 @@ import time
 import psycopg2
 from psycopg2 import sql
 
-from odoo import fields
 from odoo.sql_db import connection_info_for
 
 from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
@@ -28,18 +27,24 @@ NOTIFY_INTERVAL = 0.2  # seconds
 _DATA_KEY = "pos_pongo.cron_wake"
 
 
-def wake(cron):
-    """Run ``cron`` as soon as this transaction is committed."""
-    cron = cron.sudo()
-    if not cron.active:
-        return
-    cron.env["ir.cron.trigger"].create(
-        {"cron_id": cron.id, "call_at": fields.Datetime.now()}
+def wake(env, xmlid):
+    """Run the cron ``xmlid`` as soon as this transaction is committed: one
+    trigger row (one query, no ORM round), then one notice after commit."""
+    cron_id = env["ir.model.data"]._xmlid_to_res_id(xmlid)  # cached, no query
+    env.cr.execute(
+        """
+        INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date,
+                                     write_uid, write_date)
+        SELECT id, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC',
+               %(uid)s, now() AT TIME ZONE 'UTC'
+          FROM ir_cron WHERE id = %(cron)s AND active
+        """,
+        {"cron": cron_id, "uid": env.uid},
     )
-    postcommit = cron.env.cr.postcommit
-    if not postcommit.data.get(_DATA_KEY):
+    postcommit = env.cr.postcommit
+    if env.cr.rowcount and not postcommit.data.get(_DATA_KEY):
         postcommit.data[_DATA_KEY] = True
-        dbname = cron.env.cr.dbname
+        dbname = env.cr.dbname
         postcommit.add(lambda: _notify(dbname))
 
 
