@@ -13,6 +13,7 @@ from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 from .. import const as C
 from ..models import pongo_job as pongo_job_module
+from ..tools import cron as cron_tools
 from .common import PongoEmulatorMixin, odoo_script_process
 
 PHONE_EMMA = "33612345604"  # seed: 500 points, owns a voucher with a coupon code
@@ -252,6 +253,21 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
         self.assertEqual(self.drain(), 4)
         self.assertEqual(set(jobs.mapped("state")), {"done"})
         self.assertEqual(self.emulator.ledger()["posts"], 4)
+
+    def test_paid_orders_wake_the_outbox_cron_once_per_commit(self):
+        cron = self.env.ref("pos_pongo.ir_cron_pongo_send_jobs")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        self.env.cr.postcommit.clear()  # this test cursor never commits
+        self.pay(self.emma)
+        self.pay(self.emma)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
+        notices = [
+            func
+            for func in self.env.cr.postcommit._funcs
+            if func.__module__ == cron_tools.__name__
+        ]
+        self.assertEqual(len(notices), 1, "one notice per commit")
 
     def test_partner_change_is_pushed_after_commit(self):
         self.emma.write({"email": "emma.new@example.com", "pongo_email_optin": "no"})
