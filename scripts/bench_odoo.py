@@ -121,7 +121,7 @@ def order_data(session, partner, products, reward_id=None):
 
 def bench_products():
     products = env["product.product"].search(
-        [("available_in_pos", "=", True), ("lst_price", ">", 0)], order="id", limit=3
+        [("available_in_pos", "=", True), ("list_price", ">", 0)], order="id", limit=3
     )
     return products
 
