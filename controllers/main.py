@@ -8,6 +8,7 @@ from odoo import http
 from odoo.http import request
 
 from .. import const as C
+from ..tools.cron import wake
 from ..tools.webhook import verify_signature
 
 _logger = logging.getLogger(__name__)
@@ -39,11 +40,12 @@ class PongoWebhookController(http.Controller):
         max_content_length=MAX_BODY_BYTES,  # also bounds form parsing by werkzeug
     )
     def pongo_webhook(self, company_id, **_kwargs):
-        """Check, record and apply one event; always answers quickly, never 5xx.
+        """Check and record one event, applied later by a cron; always answers
+        quickly, never 5xx.
 
         A duplicated delivery (same Pongo event id) is acknowledged and skipped.
-        A processing error is recorded on the event and acknowledged too: the
-        admin reprocesses it, Pongo does not retry it forever.
+        A processing error is recorded on the event: the admin reprocesses it,
+        Pongo does not retry it forever.
         """
         raw_body = self._pongo_read_body()
         if raw_body is None:
@@ -57,9 +59,9 @@ class PongoWebhookController(http.Controller):
             return self._answer(400, "malformed event")
 
         events = request.env["pongo.webhook.event"].sudo().with_company(company)
-        record = events._pongo_record(company, event, text)
-        if record:
-            record._process(event)
+        if events._pongo_record(company, event, text):
+            # Applied after the answer, in order, by the cron.
+            wake(request.env, "pos_pongo.ir_cron_pongo_webhook_events")
         return self._answer(200, "ok")
 
     @staticmethod

@@ -3,11 +3,12 @@
 
 import json
 import logging
+import time
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import SQL
+from odoo.tools import SQL, frozendict
 
 from .. import const as C
 
@@ -15,6 +16,13 @@ _logger = logging.getLogger(__name__)
 
 CUSTOMER_EVENTS = (C.EVENT_CUSTOMER_CREATED, C.EVENT_CUSTOMER_UPDATED)
 POS_NOTIFICATION = "PONGO_CUSTOMER_UPDATED"
+BATCH_SIZE = 100  # events applied per transaction
+BATCH_SECONDS = 50  # a cron run stops after this long and triggers the next
+BATCH_WAIT = 0.2  # seconds between two small batches
+MAX_RETRIES = 5
+# What _pongo_write_changes and res.partner.write read of each partner
+PREFETCHED_FIELDS = ["pongo_customer_id", "pongo_phone", "pongo_points", "name"]
+PREFETCHED_FIELDS += ["email", "user_ids", "child_ids"]
 
 
 class PongoWebhookEvent(models.Model):
@@ -93,34 +101,111 @@ class PongoWebhookEvent(models.Model):
         row = self.env.cr.fetchone()
         return self.browse(row[0] if row else ())
 
-    def _process(self, event=None):
-        """Apply each event in its own savepoint; an error is kept on the event.
+    @api.model
+    def _cron_process_events(self, autocommit=True):
+        """Apply the received events in batches, oldest first (so in order per
+        customer), one transaction per batch; returns how many were applied.
 
-        Only a PostgreSQL concurrency error is raised, for Odoo to retry.
-
-        ``event``: the decoded payload of a single record, when the caller has it.
+        The webhook request only records an event and triggers this cron, whose
+        runs never overlap: each event is applied once.
         """
-        for record in self:
-            values = {"processed_at": fields.Datetime.now(), "error": False}
+        deadline = time.monotonic() + BATCH_SECONDS
+        applied = retries = 0
+        while time.monotonic() < deadline:
+            self.env.flush_all()
+            self.env.cr.execute(
+                """
+                SELECT id FROM pongo_webhook_event WHERE state = 'received'
+                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+                """,
+                [BATCH_SIZE],
+            )
+            events = self.browse(row[0] for row in self.env.cr.fetchall())
+            if not events:
+                return applied
             try:
-                with self.env.cr.savepoint():
-                    values.update(
-                        record._pongo_apply(event or json.loads(record.payload))
-                    )
+                events._process()
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                raise  # transient: Odoo retries the whole request
-            except Exception as exc:  # the savepoint has cleared the cache
-                _logger.warning(
-                    "Pongo webhook event %s not applied: %s",
-                    record.id,
-                    type(exc).__name__,
+                # A partner changed meanwhile (a cashier): the batch again.
+                if not autocommit or retries >= MAX_RETRIES:
+                    raise
+                retries += 1
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                continue
+            applied += len(events)
+            if autocommit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+                if len(events) < BATCH_SIZE:
+                    time.sleep(BATCH_WAIT)  # let a burst gather: fewer, bigger batches
+        self.env.ref("pos_pongo.ir_cron_pongo_webhook_events")._trigger()
+        return applied
+
+    def _process(self):
+        """Apply the events in order; an error is kept on its event.
+
+        All in one savepoint first (one flush for the batch); when one fails,
+        again one savepoint per event. Only a PostgreSQL concurrency error is
+        raised, for the caller to retry. The open POS screens hear once of each
+        changed customer.
+        """
+        events = self.with_context(pongo_known_partners=self._pongo_prefetch_partners())
+        try:
+            with self.env.cr.savepoint():
+                for record in events:
+                    record._pongo_apply_and_log(raise_errors=True)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:  # each event again, alone
+            for record in events:
+                record._pongo_apply_and_log(raise_errors=False)
+        changed = {}
+        for record in self.filtered(lambda event: event.state == "done"):
+            if record.partner_id:
+                changed.setdefault(record.company_id, {})[record.partner_id.id] = (
+                    record.customer_public_id
                 )
-                error = str(exc).replace("\x00", "") or type(exc).__name__
-                values.update(state="error", error=error)
-            record.write(values)
-            if record.state == "done" and record.partner_id:
-                record._pongo_notify_pos()
+        for company, partners in changed.items():
+            self._pongo_notify_pos(company, partners)
         return True
+
+    def _pongo_prefetch_partners(self):
+        """Find and read the batch's known partners in one query per company,
+        not one per event; ``(company id, Pongo id) -> partner id``."""
+        known = {}
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        for company, events in self.grouped("company_id").items():
+            public_ids = [pid for pid in events.mapped("customer_public_id") if pid]
+            for partner in Partner.search_fetch(
+                [
+                    ("pongo_customer_id", "in", public_ids),
+                    ("company_id", "in", [company.id, False]),
+                ],
+                PREFETCHED_FIELDS,
+            ):
+                known.setdefault((company.id, partner.pongo_customer_id), partner.id)
+        return frozendict(known)
+
+    def _pongo_apply_and_log(self, raise_errors):
+        self.ensure_one()
+        values = {"processed_at": fields.Datetime.now(), "error": False}
+        try:
+            if raise_errors:
+                values.update(self._pongo_apply(json.loads(self.payload)))
+            else:
+                with self.env.cr.savepoint():
+                    values.update(self._pongo_apply(json.loads(self.payload)))
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as exc:  # the savepoint has cleared the cache
+            if raise_errors:
+                raise
+            _logger.warning(
+                "Pongo webhook event %s not applied: %s", self.id, type(exc).__name__
+            )
+            error = str(exc).replace("\x00", "") or type(exc).__name__
+            values.update(state="error", error=error)
+        self.write(values)
 
     def _pongo_apply(self, event):
         """Values of the processed event; raises when it cannot be applied."""
@@ -134,13 +219,15 @@ class PongoWebhookEvent(models.Model):
             self.env["res.partner"]
             .sudo()
             .with_company(self.company_id)
+            .with_context(tracking_disable=True)  # the event log is the history
             ._pongo_upsert_from_customer(customer, self.company_id)
         )
         return {"state": "done", "partner_id": partner.id}
 
-    def _pongo_notify_pos(self):
-        """Tell the open POS screens of the company that a customer changed."""
-        self.ensure_one()
+    @api.model
+    def _pongo_notify_pos(self, company, partners):
+        """Tell the open POS screens of ``company`` that these customers changed
+        (``partners``: partner id -> Pongo customer id)."""
         sessions = (
             self.env["pos.session"]
             .sudo()
@@ -148,16 +235,14 @@ class PongoWebhookEvent(models.Model):
                 [
                     ("state", "!=", "closed"),
                     ("rescue", "=", False),
-                    ("config_id.company_id", "=", self.company_id.id),
+                    ("config_id.company_id", "=", company.id),
                 ]
             )
         )
-        message = {
-            "partner_id": self.partner_id.id,
-            "pongo_customer_id": self.customer_public_id,
-        }
         for config in sessions.config_id:
-            config._notify(POS_NOTIFICATION, message)
+            for partner_id, public_id in partners.items():
+                message = {"partner_id": partner_id, "pongo_customer_id": public_id}
+                config._notify(POS_NOTIFICATION, message)
 
     def action_reprocess(self):
         """Apply again the events in error (button of the form)."""

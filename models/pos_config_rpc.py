@@ -83,7 +83,7 @@ class PosConfig(models.Model):
         """Local partner by E.164 phone first, then Pongo (and link it here)."""
         if not self._pongo_rpc_check():
             return {"status": "inactive"}
-        country = self.company_id.country_id
+        country = self.company_id._pongo_country()
         try:
             e164 = to_e164(phone, country)
         except PongoPhoneError as error:

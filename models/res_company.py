@@ -94,7 +94,20 @@ class ResCompany(models.Model):
 
     def _pongo_is_connected(self):
         self.ensure_one()
+        # These alone: reading the whole company costs more than the check.
+        self.sudo().fetch(
+            ["pongo_access_token", "pongo_environment", "pongo_custom_url"]
+        )
         return bool(self.sudo().pongo_access_token and self._pongo_base_url())
+
+    def _pongo_country(self):
+        """The company's country, read alone (``country_id`` computes the whole
+        address of the company)."""
+        self.ensure_one()
+        company = self.sudo()
+        company.fetch(["partner_id"])
+        company.partner_id.fetch(["country_id"])
+        return company.partner_id.country_id.with_env(self.env)
 
     def _pongo_get_client(self):
         """A client with this company's credentials; a refreshed token is saved

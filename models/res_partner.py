@@ -197,6 +197,10 @@ class ResPartner(models.Model):
         phone among partners not yet linked to Pongo."""
         company_domain = [("company_id", "in", [company.id, False])]
         partners = self.with_context(active_test=False).sudo()
+        # Found beforehand for a batch (webhook events): same search, one query.
+        known = self.env.context.get("pongo_known_partners") or {}
+        if public_id and (company.id, public_id) in known:
+            return partners.browse(known[(company.id, public_id)])
         if public_id:
             partner = partners.search(
                 [("pongo_customer_id", "=", public_id), *company_domain], limit=1
@@ -282,7 +286,10 @@ class ResPartner(models.Model):
                 with self.env.cr.savepoint():
                     partner = (
                         self.sudo()
-                        .with_context(pongo_no_push=True)
+                        .with_context(
+                            pongo_no_push=True,
+                            tracking_disable=True,  # no chatter nor follower: a copy
+                        )
                         .create({**values, "company_id": company.id})
                     )
                 return partner.with_env(self.env)
@@ -299,11 +306,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _load_pos_data_fields(self, config_id):
+        # Only what the POS screen reads: every partner it loads carries them.
         return [
             *super()._load_pos_data_fields(config_id),
             "pongo_customer_id",
             "pongo_points",
-            "pongo_phone",
-            "pongo_sms_optin",
-            "pongo_email_optin",
         ]

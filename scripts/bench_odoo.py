@@ -10,11 +10,13 @@ import os
 import resource
 import statistics
 import time
+import urllib.request
 
 task = json.loads(os.environ["BENCH_TASK"])
 env = globals()["env"]  # given by odoo-bin shell, as the superuser
 env = env(user=env.ref("base.user_admin").id)  # the POS runs as a real user
 HAS_PONGO = "pongo.job" in env
+C_PUBLIC_ID = "public_id"  # Pongo's name (const.py) of a customer or reward id
 REPEAT = task.get("repeat", 7)
 
 
@@ -119,7 +121,7 @@ def order_data(session, partner, products, reward_id=None):
 
 def bench_products():
     products = env["product.product"].search(
-        [("available_in_pos", "=", True), ("lst_price", ">", 0)], order="id", limit=3
+        [("available_in_pos", "=", True), ("list_price", ">", 0)], order="id", limit=3
     )
     return products
 
@@ -146,7 +148,52 @@ def p1():
             lambda: config.pongo_search_phone(remote[next(counter) % len(remote)]),
             repeat=len(remote),
         )
+        if task.get("trips"):
+            result["trips"] = cashier_trips(config, remote)
     return result
+
+
+def emulator_requests():
+    url = f"{task['admin_url']}/_emulator/requests?path=/v1"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return len(json.loads(response.read())["requests"])
+
+
+def cashier_trips(config, phones):
+    """Pongo calls of each cashier action, and how many went one after the
+    other: the action's time over the emulator's injected latency."""
+    latency = task["latency_ms"] / 1000
+    client = config.company_id._pongo_get_client()
+    emma = client.get_customer_by_phone(phones[3])  # seed: 500 points, rewards
+    scanned = client.get_customer_by_phone(phones[1])[C_PUBLIC_ID]
+    catalogue = client.get_rewards(emma[C_PUBLIC_ID], config.pongo_store_slug)
+    owned = client.get_customer_rewards(emma[C_PUBLIC_ID], False)
+    partner = env["res.partner"]._pongo_upsert_from_customer(emma, config.company_id)
+    env.flush_all()  # rolled back with the rest at the end
+    actions = {
+        "lookup": lambda: config.pongo_search_phone(phones[2]),
+        "scan": lambda: config.pongo_scan(scanned),
+        "open panel": lambda: config.pongo_loyalty(partner.id),
+        "buy": lambda: config.pongo_buy_reward(
+            partner.id, min(catalogue, key=lambda r: r["points"])[C_PUBLIC_ID]
+        ),
+        "apply": lambda: config.pongo_lock_reward(partner.id, owned[0][C_PUBLIC_ID]),
+    }
+    trips = {}
+    for name, action in actions.items():
+        before = emulator_requests()
+        with env.cr.savepoint(flush=False) as savepoint:
+            started = time.perf_counter()
+            answer = action()
+            seconds = time.perf_counter() - started
+            savepoint.rollback()
+        env.invalidate_all()
+        trips[name] = {
+            "calls": emulator_requests() - before,
+            "sequential": int(seconds / latency),
+            "status": answer.get("status"),
+        }
+    return trips
 
 
 def p2():
@@ -230,9 +277,40 @@ def webhook_secret():
     return {"company_id": company.id}
 
 
-def count_events():
-    env.cr.execute("SELECT state, count(*) FROM pongo_webhook_event GROUP BY state")
-    return dict(env.cr.fetchall())
+def p4_check():
+    """Wait for the cron to apply this run's events; customers whose partner
+    does not carry their last event's points (applied out of order or not)."""
+    prefix = task["prefix"]
+    started = time.perf_counter()
+    while True:
+        env.cr.execute(
+            "SELECT state, count(*) FROM pongo_webhook_event "
+            "WHERE left(event_id, %s) = %s GROUP BY state",
+            [len(prefix), prefix],
+        )
+        states = dict(env.cr.fetchall())
+        if not states.get("received") or time.perf_counter() - started > 300:
+            break
+        env.cr.rollback()  # a fresh snapshot
+        time.sleep(0.2)
+    env.cr.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT DISTINCT ON (customer_public_id) customer_public_id,
+                   (payload::json -> 'data' ->> 'points')::int AS points
+              FROM pongo_webhook_event WHERE left(event_id, %s) = %s
+             ORDER BY customer_public_id, id DESC
+        ) last JOIN res_partner partner
+          ON partner.pongo_customer_id = last.customer_public_id
+         WHERE partner.pongo_points != last.points
+        """,
+        [len(prefix), prefix],
+    )
+    return {
+        "states": states,
+        "stale": env.cr.fetchone()[0],
+        "seconds": time.perf_counter() - started,
+    }
 
 
 MEASURES = {
@@ -243,7 +321,7 @@ MEASURES = {
     "p5": p5,
     "p6": p6,
     "webhook_secret": webhook_secret,
-    "count_events": count_events,
+    "p4_check": p4_check,
 }
 outcome = MEASURES[task["measure"]]()
 env.cr.rollback()

@@ -900,6 +900,7 @@ def case_webhooks(ctx):
     valid = event(1, "customer.created")
     before = write_marks()
     control = post(valid, sign(valid))
+    ctx["odoo"].shell("env['pongo.webhook.event']._cron_process_events()\nout()")
     after = write_marks()
     control_ok = control == 200 and after[0] == before[0] + 1 and after[2] != before[2]
 

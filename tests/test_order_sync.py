@@ -2,18 +2,23 @@
 """Paid POS orders reach Pongo exactly once, through the outbox and its cron."""
 
 import json
+import shutil
+import tempfile
 
-from odoo import api
+from odoo import api, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 from .. import const as C
+from ..models import pongo_job as pongo_job_module
+from ..tools import cron as cron_tools
 from .common import PongoEmulatorMixin, odoo_script_process
 
 PHONE_EMMA = "33612345604"  # seed: 500 points, owns a voucher with a coupon code
 PHONE_JEANNE = "33612345601"  # seed: 0 points
+JOB_LOGGER = "odoo.addons.pos_pongo.models.pongo_job"
 
 
 @tagged("post_install", "-at_install")
@@ -195,6 +200,75 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
         )
         self.assertEqual(len(self.emulator.ledger()["orders"]), 1)
 
+    def test_one_failing_job_does_not_stop_its_batch(self):
+        good = self.pay(self.emma)
+        refused = self.pay(self.emma, reward_line="crw_not_owned")
+        broken = self.pay(self.emma)
+        broken.pongo_job_ids.write({"payload": "{not json"})
+        last = self.pay(self.emma)
+        with self.assertLogs(JOB_LOGGER, "ERROR"):
+            self.assertEqual(self.drain(), 4, "one batch, each job tried once")
+        self.assertEqual(good.pongo_sync_state, "done")
+        self.assertEqual(last.pongo_sync_state, "done")
+        self.assertEqual(refused.pongo_sync_state, "failed")
+        self.assertEqual(broken.pongo_job_ids.state, "pending", "a bug is retried")
+        self.assertEqual(broken.pongo_job_ids.attempts, 1)
+        sent = [entry["order_id"] for entry in self.emulator.ledger()["orders"]]
+        self.assertEqual(sorted(sent), sorted([good.pos_reference, last.pos_reference]))
+
+    def test_jobs_beyond_one_batch_are_sent_once(self):
+        self.patch(pongo_job_module, "BATCH_SIZE", 2)
+        orders = [self.pay(self.emma) for _n in range(5)]
+        self.pay(self.emma, refund_of=orders[0])
+        # The refund waits for its order's job, then goes in a later batch.
+        self.assertEqual(self.drain(), 6)
+        self.assertEqual({o.pongo_sync_state for o in orders}, {"done"})
+        self.assertEqual(set(orders[0].pongo_job_ids.mapped("state")), {"done"})
+        ledger = self.emulator.ledger()
+        self.assertEqual(ledger["posts"], 5)
+        self.assertEqual(ledger["duplicates"], 0)
+        self.assertEqual(self.points(PHONE_EMMA), 500 + 4 * int(orders[1].amount_total))
+
+    def test_limit_caps_the_jobs_tried(self):
+        orders = [self.pay(self.emma) for _n in range(3)]
+        self.assertEqual(self.env["pongo.job"]._cron_send_jobs(2, False), 2)
+        states = [order.pongo_sync_state for order in orders]
+        self.assertEqual(states, ["done", "done", "pending"])
+
+    def test_unreachable_pongo_is_tried_once_per_run(self):
+        orders = [self.pay(self.emma) for _n in range(4)]
+        self.emulator.faults(outage="refuse")
+        self.assertEqual(self.drain(), 1, "the others wait, untried")
+        jobs = self.env["pongo.job"].search(
+            [("pos_order_id", "in", [o.id for o in orders])]
+        )
+        self.assertEqual(sorted(jobs.mapped("attempts")), [0, 0, 0, 1])
+        self.assertTrue(all(jobs.mapped("last_error")))
+        now = fields.Datetime.now()
+        self.assertTrue(all(job.next_attempt_at > now for job in jobs))
+        self.assertEqual(set(jobs.mapped("state")), {"pending"})
+        self.assertEqual(self.drain(), 0, "backed off: no call before the delay")
+        self.emulator.faults(clear=True)
+        jobs.action_retry()
+        self.assertEqual(self.drain(), 4)
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        self.assertEqual(self.emulator.ledger()["posts"], 4)
+
+    def test_paid_orders_wake_the_outbox_cron_once_per_commit(self):
+        cron = self.env.ref("pos_pongo.ir_cron_pongo_send_jobs")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        self.env.cr.postcommit.clear()  # this test cursor never commits
+        self.pay(self.emma)
+        self.pay(self.emma)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
+        notices = [
+            func
+            for func in self.env.cr.postcommit._funcs
+            if func.__module__ == cron_tools.__name__
+        ]
+        self.assertEqual(len(notices), 1, "one notice per commit")
+
     def test_partner_change_is_pushed_after_commit(self):
         self.emma.write({"email": "emma.new@example.com", "pongo_email_optin": "no"})
         job = self.env["pongo.job"].search([("partner_id", "=", self.emma.id)])
@@ -250,6 +324,8 @@ def _short_timeout(original):
 class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
     """Two workers draining one queue at once send each job once (real cursors)."""
 
+    ORDERS = 80  # several batches each
+
     def test_two_drains_send_each_order_once(self):
         registry = self.env.registry
         company_id = self.env.ref("base.main_company").id
@@ -265,7 +341,7 @@ class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
                     "pongo_access_token": token,
                 }
             )
-            for number in range(20):
+            for number in range(self.ORDERS):
                 payload = {
                     C.F_ORDER_ID: f"CONC/{number}",
                     C.F_CHANNEL: C.CHANNEL_POS,
@@ -288,7 +364,16 @@ class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
                 job_ids.append(job.id)
             cr.commit()  # pylint: disable=invalid-commit
         self.emulator.faults(latency_ms=30)
+        barrier = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, barrier)
+        # Both drains start together (the shells boot at different speeds).
         script = (
+            "import os, time\n"
+            f"barrier = {barrier!r}\n"
+            "open(os.path.join(barrier, str(os.getpid())), 'w').close()\n"
+            "deadline = time.monotonic() + 60\n"
+            "while len(os.listdir(barrier)) < 2 and time.monotonic() < deadline:\n"
+            "    time.sleep(0.01)\n"
             "sent = env['pongo.job']._cron_send_jobs()\n"
             "env.cr.commit()\n"
             "print('SENT', sent)\n"
@@ -301,11 +386,11 @@ class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
             for out, err in outputs:
                 self.assertIn("SENT", out, f"a worker failed: {err[-3000:]}")
             counts = [int(out.split("SENT", 1)[1].split()[0]) for out, _err in outputs]
-            self.assertEqual(sum(counts), 20, outputs)
+            self.assertEqual(sum(counts), self.ORDERS, outputs)
             self.assertTrue(all(counts), f"both workers sent orders: {counts}")
             ledger = self.emulator.ledger()
-            self.assertEqual(len(ledger["orders"]), 20)
-            self.assertEqual(ledger["posts"], 20, "no order was posted twice")
+            self.assertEqual(len(ledger["orders"]), self.ORDERS)
+            self.assertEqual(ledger["posts"], self.ORDERS, "no order was posted twice")
             self.assertEqual(ledger["duplicates"], 0)
             with registry.cursor() as cr:
                 cr.execute(
@@ -313,7 +398,7 @@ class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
                     "WHERE id IN %s GROUP BY state",
                     [tuple(job_ids)],
                 )
-                self.assertEqual(dict(cr.fetchall()), {"done": 20})
+                self.assertEqual(dict(cr.fetchall()), {"done": self.ORDERS})
         finally:
             with registry.cursor() as cr:
                 cr.execute("DELETE FROM pongo_job WHERE id IN %s", [tuple(job_ids)])

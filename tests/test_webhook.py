@@ -76,7 +76,9 @@ class TestPongoWebhook(HttpCase):
 
         self.patch(partner_class, "_pongo_upsert_from_customer", counting_upsert)
 
-    def post(self, body, header=None, url=None, **headers):
+    def post(self, body, header=None, url=None, process=True, **headers):
+        """Deliver ``body``, then run the cron that applies events (unless not
+        ``process``: the request alone)."""
         if header is None:
             header = signed_header(SECRET, body)
         if header:
@@ -85,7 +87,13 @@ class TestPongoWebhook(HttpCase):
         self.env.flush_all()  # the request reads the database, not this cache
         response = self.url_open(url or self.url, data=body, headers=headers)
         self.env.invalidate_all()
+        if process:
+            self.Event.sudo()._cron_process_events(autocommit=False)
         return response
+
+    def cron_triggers(self):
+        cron = self.env.ref("pos_pongo.ir_cron_pongo_webhook_events")
+        return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
 
     def partners(self, public_id="cus_hook_1"):
         return self.Partner.search([("pongo_customer_id", "=", public_id)])
@@ -129,6 +137,33 @@ class TestPongoWebhook(HttpCase):
         )
         self.assertTrue(event.processed_at)
         self.assertEqual(json.loads(event.payload)["data"]["public_id"], "cus_hook_1")
+
+    def test_request_records_and_the_cron_applies(self):
+        triggers = self.cron_triggers()
+        response = self.post(event_body(customer()), process=False)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.events().state, "received")
+        self.assertFalse(self.upserts, "nothing applied inside the request")
+        self.assertFalse(self.partners())
+        self.assertTrue(self.cron_triggers() - triggers, "the cron is triggered")
+        self.assertEqual(self.Event.sudo()._cron_process_events(autocommit=False), 1)
+        self.assertEqual(self.events().state, "done")
+        self.assertEqual(self.events().partner_id, self.partners())
+        self.assertEqual(self.Event.sudo()._cron_process_events(autocommit=False), 0)
+        self.assertEqual(self.upserts, ["cus_hook_1"], "applied once")
+
+    def test_events_of_a_customer_are_applied_in_order(self):
+        for points in (5, 9, 7):
+            body = event_body(
+                customer(points=points),
+                event=C.EVENT_CUSTOMER_UPDATED,
+                event_id=f"evt_order_{points}",
+            )
+            self.assertEqual(self.post(body, process=False).status_code, 200)
+        self.assertEqual(self.Event.sudo()._cron_process_events(autocommit=False), 3)
+        self.assertEqual(self.partners().pongo_points, 7, "the last one wins")
+        self.assertEqual(set(self.events().mapped("state")), {"done"})
+        self.assertEqual(len(self.upserts), 3)
 
     def test_customer_updated_matches_by_phone(self):
         local = self.Partner.create(
@@ -342,6 +377,7 @@ class TestPongoWebhookEmulator(PongoEmulatorMixin, HttpCase):
         self.assertEqual(deliveries[0]["event"], C.EVENT_CUSTOMER_UPDATED)
 
         self.env.invalidate_all()
+        self.env["pongo.webhook.event"].sudo()._cron_process_events(autocommit=False)
         partner = self.env["res.partner"].search(
             [("pongo_customer_id", "=", public_id)]
         )

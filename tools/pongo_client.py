@@ -244,6 +244,7 @@ class PongoClient:
         self.refresh_token = refresh_token
         self.on_token_refreshed = on_token_refreshed
         self.timeout = timeout
+        self._refresh_lock = threading.Lock()
 
     def __repr__(self):
         return f"<PongoClient {self.base_url}>"
@@ -251,9 +252,12 @@ class PongoClient:
     # -- transport ----------------------------------------------------------
     def _request(self, method, path, *, json=None, params=None, auth=True):
         """Send one call; returns the decoded JSON body (or None) and the status."""
+        token = self.access_token
         response = self._send(method, path, json=json, params=params, auth=auth)
         if response.status_code == 401 and auth and self._can_refresh():
-            self.refresh_access_token()
+            with self._refresh_lock:  # calls sent in parallel refresh once
+                if self.access_token == token:
+                    self.refresh_access_token()
             response = self._send(method, path, json=json, params=params, auth=auth)
         return self._handle(method, path, response)
 
