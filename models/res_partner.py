@@ -3,8 +3,7 @@ import logging
 
 import psycopg2
 
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import api, fields, models
 
 from .. import const as C
 from ..tools.phone import PongoPhoneError, from_pongo_phone, to_e164, to_pongo_phone
@@ -88,25 +87,17 @@ class ResPartner(models.Model):
                     continue
         return False
 
-    @api.constrains("pongo_customer_id", "company_id")
-    def _check_pongo_customer_id(self):
-        for partner in self.filtered("pongo_customer_id"):
-            duplicate = self.sudo().search_count(
-                [
-                    ("id", "!=", partner.id),
-                    ("pongo_customer_id", "=", partner.pongo_customer_id),
-                    ("company_id", "=", partner.company_id.id),
-                ],
-                limit=1,
-            )
-            if duplicate:
-                raise ValidationError(
-                    _(
-                        "Another contact is already linked to the Pongo customer "
-                        "%(customer)s.",
-                        customer=partner.pongo_customer_id,
-                    )
-                )
+    def _auto_init(self):
+        result = super()._auto_init()
+        # One partner per Pongo customer and company, also under concurrent creation
+        # (the upsert catches the violation and updates the winner).
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS res_partner_pongo_customer_company_uniq
+                ON res_partner
+                (pongo_customer_id, COALESCE(company_id, 0))
+                WHERE pongo_customer_id IS NOT NULL"""
+        )
+        return result
 
     # ------------------------------------------------------------------
     # Consent proof

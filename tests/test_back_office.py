@@ -4,10 +4,13 @@
 import time
 from urllib.parse import parse_qs, urlparse
 
+import psycopg2
+
 from odoo.exceptions import UserError
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tests.common import ChromeBrowser
+from odoo.tools import mute_logger
 
 from .. import const as C
 from .common import PongoEmulatorMixin
@@ -27,6 +30,25 @@ class TestPongoSettings(PongoEmulatorMixin, TransactionCase):
             }
         )
         self.settings = self.env["res.config.settings"].create({})
+
+    def test_one_partner_per_pongo_customer_and_company(self):
+        Partner = self.env["res.partner"]
+        customer = {C.F_PUBLIC_ID: "cust_unique01", C.F_PHONE: "33612349999"}
+        first = Partner._pongo_upsert_from_customer(customer, self.company)
+        self.assertEqual(
+            Partner._pongo_upsert_from_customer(customer, self.company), first
+        )
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.IntegrityError):
+            with self.env.cr.savepoint():
+                Partner.create(
+                    {
+                        "name": "Copy",
+                        "pongo_customer_id": "cust_unique01",
+                        "company_id": self.company.id,
+                    }
+                )
+        other = self.env["res.company"].create({"name": "Other shop"})
+        self.assertNotEqual(Partner._pongo_upsert_from_customer(customer, other), first)
 
     def test_connect_button_points_to_pongo_form_with_a_state(self):
         action = self.settings.action_pongo_connect()

@@ -78,6 +78,22 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
             1,
         )
 
+    def test_search_phone_links_pongo_customer_known_here_by_another_phone(self):
+        lucas_id = self.client.get_customer_by_phone(PHONE_LUCAS)[C.F_PUBLIC_ID]
+        known = self.env["res.partner"].create(
+            {
+                "name": "L. Thomas",
+                "mobile": "+33600000001",
+                "pongo_customer_id": lucas_id,
+            }
+        )
+        self.assertEqual(self.partner(self.till.pongo_search_phone(PHONE_LUCAS)), known)
+        self.assertEqual(
+            self.env["res.partner"].search([("pongo_phone", "=", "+" + PHONE_LUCAS)]),
+            known,
+            "no second contact is left for the number",
+        )
+
     def test_search_phone_local_first_then_not_found_invalid_unavailable(self):
         lucas = self.partner(self.till.pongo_search_phone("0612345603"))
         self.emulator.faults(outage="refuse")
