@@ -2,6 +2,7 @@
 """Contract tests: every client operation against the running emulator."""
 
 import logging
+import threading
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -377,6 +378,24 @@ class TestPongoClient(PongoEmulatorMixin, BaseCase):
         )
         self.assertEqual(caught.exception.retry_after, 60)
         self.assertTrue(caught.exception.retryable)
+
+    def test_429_holds_every_caller_of_the_process(self):
+        """Retry-After told to one call holds the calls other threads start."""
+        self.emulator.faults(rate_limit={"every": 2, "retry_after": 1})
+        self.client.list_stores()  # request 1 passes
+        told = threading.Thread(target=self.client.list_stores)  # request 2: 429
+        told.start()
+        time.sleep(0.3)  # the 429 is back; this other caller starts now
+        self.emulator.faults(clear=True)
+        PongoClient(self.emulator.url, self.client.access_token).get_rewards()
+        told.join()
+        log = sorted(self.emulator.requests_log("/v1/"), key=lambda r: r["time"])
+        limited = next(r for r in log if r["status"] == 429)
+        after = [
+            r["time"] - limited["time"] for r in log if r["time"] > limited["time"]
+        ]
+        self.assertEqual(len(after), 2, "the retry and the other caller's call")
+        self.assertGreaterEqual(min(after), 0.95)
 
     def test_accept_then_hang_is_not_duplicated(self):
         self.emulator.faults(hang=True, hang_seconds=3, paths=[C.PATH_ORDERS])

@@ -4,7 +4,8 @@
 import logging
 import re
 import threading
-from urllib.parse import quote, urlencode
+import time
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -130,7 +131,30 @@ class PongoRetry(Retry):
             wait = self.get_retry_after(response)
             if wait is not None and wait > C.MAX_RETRY_AFTER:
                 raise MaxRetryError(kwargs.get("_pool"), url, ResponseError("429"))
+            pool = kwargs.get("_pool")
+            if wait and pool is not None:
+                _pause(f"{pool.host}:{pool.port}", wait)
         return super().increment(method, url, response, error, **kwargs)
+
+
+# Pongo's Retry-After holds every caller of this process, not only the one told:
+# "host:port" -> time.monotonic() before which no new call starts.
+_paused_until = {}
+_pause_lock = threading.Lock()
+
+
+def _pause(host_port, seconds):
+    with _pause_lock:
+        until = time.monotonic() + seconds
+        _paused_until[host_port] = max(_paused_until.get(host_port, 0), until)
+
+
+def _wait_while_paused(base_url):
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    wait = _paused_until.get(f"{parts.hostname}:{port}", 0) - time.monotonic()
+    if wait > 0:
+        time.sleep(min(wait, C.MAX_RETRY_AFTER))
 
 
 def _retry(allowed_methods):
@@ -271,6 +295,7 @@ class PongoClient:
             headers[C.HEADER_AUTHORIZATION] = f"Bearer {self.access_token}"
         url = self.base_url + path
         session = _get_session(self.base_url)
+        _wait_while_paused(self.base_url)
         _logger.debug(
             "Pongo %s %s %s", method, _loggable_path(path), redact(json or params)
         )
