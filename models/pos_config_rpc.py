@@ -34,12 +34,23 @@ ENLIST_FIELDS = {
     C.F_SMS_OPTIN: "sms_optin",
     C.F_EMAIL_OPTIN: "email_optin",
 }
+ORIGINS = {C.ORIGIN_WON: "won", C.ORIGIN_BOUGHT: "bought"}  # Pongo -> POS screen
 POS_TIMEOUT = (2, 4)  # the cashier waits for these: short
 
 
 def _skus(reward):
     raw = reward.get(C.F_EXTERNAL_ID) or ""
     return [sku.strip() for sku in raw.split(C.SKU_SEPARATOR) if sku.strip()]
+
+
+def _apply_kind(reward_type):
+    """How the POS applies a reward of this Pongo type ("product", "voucher"), or
+    False when the staff hands it over."""
+    if reward_type == C.REWARD_FREE_PRODUCT:
+        return "product"
+    if reward_type.startswith(C.REWARD_VOUCHER_PREFIX):
+        return "voucher"
+    return False
 
 
 class PosConfig(models.Model):
@@ -219,12 +230,14 @@ class PosConfig(models.Model):
     def _pongo_owned_json(owned):
         reward = owned.get(C.F_REWARD) or {}
         return {
+            # What the POS can do with it, so that no Pongo enum reaches the browser.
+            "apply": _apply_kind(reward.get(C.F_REWARD_TYPE) or ""),
             "id": owned.get(C.F_PUBLIC_ID),
             "reward_id": reward.get(C.F_PUBLIC_ID),
             "name": reward.get(C.F_NAME),
             "type": reward.get(C.F_REWARD_TYPE),
             "value": reward.get(C.F_VALUE),
-            "origin": owned.get(C.F_ORIGIN),
+            "origin": ORIGINS.get(owned.get(C.F_ORIGIN), False),
             "coupon_code": owned.get(C.F_COUPON_CODE),
             "skus": _skus(reward),
             "locked": bool(owned.get(C.F_LOCKED)),
@@ -392,19 +405,20 @@ class PosConfig(models.Model):
         }
 
     def _pongo_unlock_quietly(self, owned_id):
-        try:
-            self._pongo_client().unlock_reward(owned_id)
-        except PongoError as error:
-            _logger.info("Pongo reward %s not unlocked: %s", owned_id, error)
-
-    def pongo_unlock_reward(self, owned_id):
-        if not self._pongo_rpc_check():
-            return {"status": "inactive"}
+        """Unlock at Pongo; returns the error, logged, rather than raising it."""
         try:
             self._pongo_client().unlock_reward(owned_id)
         except PongoError as error:
             # The lock expires with the order anyway; the sale goes on.
             _logger.info("Pongo reward %s not unlocked: %s", owned_id, error)
+            return error
+        return None
+
+    def pongo_unlock_reward(self, owned_id):
+        if not self._pongo_rpc_check():
+            return {"status": "inactive"}
+        error = self._pongo_unlock_quietly(owned_id)
+        if error:
             return {"status": "error", "message": error.message}
         return {"status": "ok"}
 

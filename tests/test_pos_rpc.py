@@ -203,6 +203,10 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
             owned["Viennoiserie offerte"]["skus"], ["VIENN-CROISSANT", "VIENN-PAINCHOC"]
         )
         self.assertTrue(owned["Bon de 5 €"]["coupon_code"])
+        self.assertEqual(
+            [(owned[n]["apply"], owned[n]["origin"]) for n in sorted(owned)],
+            [("voucher", "bought"), ("product", "won")],
+        )
         self.assertEqual(len(panel["owned"]), 2, "the used one is not offered")
         lucas = self.partner(self.till.pongo_search_phone(PHONE_LUCAS))
         panel = self.till.pongo_loyalty(lucas.id)

@@ -118,6 +118,19 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             item for item in self.owned(public_id) if item[C.F_REWARD][C.F_NAME] == name
         )
 
+    def assert_sent_once_with_reward_used(self, owned_id):
+        """The outbox sends the one paid order with this reward; Pongo marks it used."""
+        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        sent = self.emulator.ledger()["orders"]
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0]["reward_ids"], [owned_id])
+        used = next(
+            item
+            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            if item[C.F_PUBLIC_ID] == owned_id
+        )
+        self.assertTrue(used[C.F_USED])
+
     def customer(self, phone):
         return self.client.get_customer_by_phone(phone)
 
@@ -157,16 +170,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         self.assertTrue(viennoiserie[C.F_LOCKED], "locked while the order is not sent")
         self.assertFalse(viennoiserie[C.F_USED])
 
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
-        sent = self.emulator.ledger()["orders"]
-        self.assertEqual(len(sent), 1)
-        self.assertEqual(sent[0]["reward_ids"], [viennoiserie[C.F_PUBLIC_ID]])
-        used = next(
-            item
-            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
-            if item[C.F_PUBLIC_ID] == viennoiserie[C.F_PUBLIC_ID]
-        )
-        self.assertTrue(used[C.F_USED])
+        self.assert_sent_once_with_reward_used(viennoiserie[C.F_PUBLIC_ID])
 
     def test_apply_voucher_through_odoo_coupons(self):
         """Bon de 5 €: Odoo coupon with Pongo's code, removed (unlocked), applied
@@ -190,16 +194,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         ]
         self.assertEqual(locks, ["POST", "DELETE", "POST"])
 
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
-        sent = self.emulator.ledger()["orders"]
-        self.assertEqual(len(sent), 1)
-        self.assertEqual(sent[0]["reward_ids"], [voucher[C.F_PUBLIC_ID]])
-        used = next(
-            item
-            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
-            if item[C.F_PUBLIC_ID] == voucher[C.F_PUBLIC_ID]
-        )
-        self.assertTrue(used[C.F_USED])
+        self.assert_sent_once_with_reward_used(voucher[C.F_PUBLIC_ID])
 
     def test_removed_reward_line_is_unlocked(self):
         self.start_tour_here("PosPongoUnlockTour")

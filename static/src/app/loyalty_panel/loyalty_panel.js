@@ -5,7 +5,6 @@ import { useBus, useService } from "@web/core/utils/hooks";
 import { _t } from "@web/core/l10n/translation";
 import { usePos } from "@point_of_sale/app/store/pos_hook";
 import { ask } from "@point_of_sale/app/store/make_awaitable_dialog";
-import { isPongoVoucher } from "@pos_pongo/overrides/models/pos_store";
 
 /** Points, catalogue and owned rewards of the order's Pongo customer. */
 export class PongoLoyaltyPanel extends Component {
@@ -74,10 +73,8 @@ export class PongoLoyaltyPanel extends Component {
                   : false;
         this.state.available = result.status === "ok" ? result.available || [] : [];
         this.state.owned = result.status === "ok" ? result.owned || [] : [];
-        if (this.state.points !== false && this.order) {
-            this.order.uiState.pongoPoints = this.state.points;
-        }
-        if (this.isOk) {
+        if (this.state.points !== false) {
+            // The customer in the POS (and so the receipt) has the balance shown.
             this.props.partner.update({ pongo_points: this.state.points });
         }
         this.state.loading = false;
@@ -97,7 +94,7 @@ export class PongoLoyaltyPanel extends Component {
 
     /** Free products and vouchers go on the order; other rewards are handed over. */
     isApplicable(owned) {
-        return owned.type === "free_product" || isPongoVoucher(owned);
+        return Boolean(owned.apply);
     }
 
     canApply(owned) {

@@ -39,7 +39,7 @@ patch(PosOrder.prototype, {
         const result = super.export_for_printing(...arguments);
         const partner = this.get_partner();
         if (this.config.pongo_active && partner && partner.pongo_customer_id) {
-            const points = this.uiState.pongoPoints ?? partner.pongo_points;
+            const points = partner.pongo_points;
             result.pongo = {
                 points: typeof points === "number" ? points : false,
                 // A voucher may span several discount lines (one per tax): once each.

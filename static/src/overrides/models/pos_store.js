@@ -23,10 +23,6 @@ export function pongoRewardName(line) {
     return line.pongo_reward_name || "";
 }
 
-export function isPongoVoucher(owned) {
-    return Boolean(owned.type && owned.type.startsWith("voucher_"));
-}
-
 patch(PosStore.prototype, {
     async afterProcessServerData() {
         const result = await super.afterProcessServerData(...arguments);
@@ -165,10 +161,10 @@ patch(PosStore.prototype, {
             this.pongoAlert(_t("Pongo reward"), _t("This reward is already in the order."));
             return false;
         }
-        if (isPongoVoucher(owned)) {
+        if (owned.apply === "voucher") {
             return await this.pongoApplyVoucher(partner, owned);
         }
-        if (owned.type !== "free_product") {
+        if (owned.apply !== "product") {
             this.pongoAlert(
                 _t("Pongo reward"),
                 _t("Only free products and vouchers can be applied to an order."),
@@ -199,12 +195,7 @@ patch(PosStore.prototype, {
                 return false;
             }
         }
-        const lock = await this.pongoCall("pongo_lock_reward", partner.id, owned.id);
-        if (!lock || lock.status !== "ok") {
-            this.pongoAlert(
-                _t("The reward cannot be used"),
-                (lock && lock.message) || _t("Pongo refused to reserve this reward."),
-            );
+        if (!(await this.pongoReserve("pongo_lock_reward", partner, owned))) {
             return false;
         }
         const line = await this.addLineToCurrentOrder(
@@ -245,12 +236,8 @@ patch(PosStore.prototype, {
             );
             return false;
         }
-        const result = await this.pongoCall("pongo_prepare_voucher", partner.id, owned.id);
-        if (!result || result.status !== "ok") {
-            this.pongoAlert(
-                _t("The reward cannot be used"),
-                (result && result.message) || _t("Pongo refused to reserve this reward."),
-            );
+        const result = await this.pongoReserve("pongo_prepare_voucher", partner, owned);
+        if (!result) {
             return false;
         }
         pongoRuntime.vouchers[result.coupon_id] = { id: owned.id, name: owned.name };
@@ -277,6 +264,20 @@ patch(PosStore.prototype, {
         this.pongoAlert(
             _t("The voucher was not applied"),
             typeof answer === "string" ? answer : _t("No discount applies to this order."),
+        );
+        return false;
+    },
+
+    /** Reserve an owned reward at Pongo through ``method``; its answer, or false
+     * once the cashier is told why not. */
+    async pongoReserve(method, partner, owned) {
+        const result = await this.pongoCall(method, partner.id, owned.id);
+        if (result && result.status === "ok") {
+            return result;
+        }
+        this.pongoAlert(
+            _t("The reward cannot be used"),
+            (result && result.message) || _t("Pongo refused to reserve this reward."),
         );
         return false;
     },
