@@ -9,6 +9,7 @@ Secrets stay here: the browser only ever sees customers and rewards.
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -70,6 +71,19 @@ class PosConfig(models.Model):
         client.timeout = POS_TIMEOUT
         return client
 
+    @contextmanager
+    def _pongo_threaded_client(self):
+        """A client whose calls may run in threads: a token refreshed there is
+        saved here, in the ORM's thread, once they are done."""
+        client = self._pongo_client()
+        tokens = []
+        client.on_token_refreshed = tokens.append
+        try:
+            yield client
+        finally:
+            if tokens:
+                self.company_id._pongo_save_token_now(tokens[-1])
+
     @staticmethod
     def _pongo_down(error):
         return {
@@ -110,17 +124,38 @@ class PosConfig(models.Model):
         )
         if partner.pongo_customer_id:
             return {"status": "found", "partner_id": partner.id}
+        if not partner:
+            return self._pongo_search_phone_remote(e164)
         try:
             customer = self._pongo_client().get_customer_by_phone(e164.lstrip("+"))
-        except PongoNotFoundError:
-            if partner:
-                return {"status": "found", "partner_id": partner.id}
-            return {"status": "not_found", "phone": e164}
-        except PongoError as error:
-            if partner:
-                return {"status": "found", "partner_id": partner.id}
-            return self._pongo_down(error)
+        except PongoError:
+            return {"status": "found", "partner_id": partner.id}
         return self._pongo_link(customer)
+
+    def _pongo_search_phone_remote(self, e164):
+        """Nobody here has this number: ask Pongo. While Pongo answers, the
+        partner for the number is made here, in a savepoint rolled back when Pongo
+        does not know it, so the cashier waits for Pongo, not Pongo then Odoo."""
+        Partner = self.env["res.partner"]
+        with (
+            self._pongo_threaded_client() as client,
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            answer = pool.submit(client.get_customer_by_phone, e164.lstrip("+"))
+            try:
+                with self.env.cr.savepoint():
+                    draft = Partner._pongo_create_for_phone(e164, self.company_id)
+                    self.env.flush_all()  # its computed fields too, while waiting
+                    partner = Partner._pongo_upsert_from_customer(
+                        answer.result(), self.company_id
+                    )
+                    if partner != draft:  # linked here under another number
+                        draft.sudo().unlink()
+            except PongoNotFoundError:
+                return {"status": "not_found", "phone": e164}
+            except PongoError as error:
+                return self._pongo_down(error)
+        return {"status": "found", "partner_id": partner.id}
 
     def pongo_scan(self, code):
         """The wallet pass carries the Pongo customer id."""
@@ -250,9 +285,11 @@ class PosConfig(models.Model):
         partner = self._pongo_partner(partner_id)
         if not partner:
             return {"status": "not_linked"}
-        client = self._pongo_client()
         public_id = partner.pongo_customer_id
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with (
+            self._pongo_threaded_client() as client,
+            ThreadPoolExecutor(max_workers=3) as pool,
+        ):
             calls = {
                 "customer": pool.submit(client.get_customer, public_id),
                 "catalogue": pool.submit(

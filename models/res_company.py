@@ -14,6 +14,14 @@ _logger = logging.getLogger(__name__)
 OAUTH_CALLBACK_PATH = "/pos_pongo/oauth/callback"
 IMPORT_PAGE_SIZE = 100
 IMPORT_BATCH_SECONDS = 45  # then the cron hands over to its next run
+CLIENT_FIELDS = [
+    "pongo_environment",
+    "pongo_custom_url",
+    "pongo_access_token",
+    "pongo_client_id",
+    "pongo_client_secret",
+    "pongo_refresh_token",
+]
 
 
 class ResCompany(models.Model):
@@ -95,9 +103,7 @@ class ResCompany(models.Model):
     def _pongo_is_connected(self):
         self.ensure_one()
         # These alone: reading the whole company costs more than the check.
-        self.sudo().fetch(
-            ["pongo_access_token", "pongo_environment", "pongo_custom_url"]
-        )
+        self.sudo().fetch(CLIENT_FIELDS)
         return bool(self.sudo().pongo_access_token and self._pongo_base_url())
 
     def _pongo_country(self):
@@ -114,6 +120,7 @@ class ResCompany(models.Model):
         at once in its own transaction so a later rollback cannot lose it."""
         self.ensure_one()
         company = self.sudo()
+        company.fetch(CLIENT_FIELDS)  # these alone, not the whole company
         return PongoClient(
             self._pongo_base_url(),
             company.pongo_access_token,

@@ -55,18 +55,6 @@ class ResPartner(models.Model):
         string="Points Read On", copy=False, readonly=True
     )
 
-    def init(self):
-        res = super().init()
-        # One Pongo customer per company; shared partners (no company) count as one.
-        self.env.cr.execute(
-            """
-            CREATE UNIQUE INDEX IF NOT EXISTS res_partner_pongo_customer_company_uniq
-            ON res_partner (pongo_customer_id, COALESCE(company_id, 0))
-            WHERE pongo_customer_id IS NOT NULL
-            """
-        )
-        return res
-
     @api.depends("mobile", "phone", "country_id", "company_id")
     def _compute_pongo_phone(self):
         for partner in self:
@@ -89,8 +77,9 @@ class ResPartner(models.Model):
 
     def _auto_init(self):
         result = super()._auto_init()
-        # One partner per Pongo customer and company, also under concurrent creation
-        # (the upsert catches the violation and updates the winner).
+        # One partner per Pongo customer and company (shared partners, no company,
+        # count as one), also under concurrent creation: the upsert catches the
+        # violation and updates the winner.
         self.env.cr.execute(
             """CREATE UNIQUE INDEX IF NOT EXISTS res_partner_pongo_customer_company_uniq
                 ON res_partner
@@ -262,6 +251,16 @@ class ResPartner(models.Model):
             if name == "pongo_points_date" or self[name] != value
         }
         self.with_context(pongo_no_push=True).write(changed)
+
+    @api.model
+    def _pongo_create_for_phone(self, e164, company):
+        """A contact holding only a number, completed by Pongo's answer."""
+        return (
+            self.sudo()
+            .with_context(pongo_no_push=True, tracking_disable=True)
+            .create({"name": e164, "mobile": e164, "company_id": company.id})
+            .with_env(self.env)
+        )
 
     @api.model
     def _pongo_upsert_from_customer(self, customer, company):

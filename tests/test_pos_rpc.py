@@ -1,7 +1,9 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The server side of the cashier's Pongo actions, against the emulator."""
 
-from odoo.tests import TransactionCase, new_test_user, tagged
+from urllib.parse import parse_qs, urlparse
+
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from .. import const as C
 from .common import PongoEmulatorMixin
@@ -109,6 +111,12 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
             {"status": "not_found", "phone": "+33699999999"},
         )
         self.assertEqual(self.till.pongo_search_phone("12")["status"], "invalid")
+        self.assertFalse(
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("pongo_phone", "=", "+33699999999")]),
+            "the contact made while Pongo answered is dropped with its answer",
+        )
 
     def test_scan_wallet_pass(self):
         public_id = self.client.get_customer_by_phone(PHONE_LUCAS)[C.F_PUBLIC_ID]
@@ -381,3 +389,50 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
         self.assertEqual(
             self.till.pongo_search_phone("0612345603"), {"status": "inactive"}
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPongoPosRpcTokenRefresh(PongoEmulatorMixin, HttpCase):
+    """Calls run in threads (lookup, panel) may refresh an expired token: the new
+    one is saved. HttpCase: it is saved through another cursor, which Odoo's test
+    mode routes to the test transaction."""
+
+    def test_token_refreshed_in_a_thread_is_saved(self):
+        company = self.env.company
+        company.country_id = self.env.ref("base.fr")
+        self.pongo_connect_company(company)
+        location = self.emulator.authorization_code(
+            "http://127.0.0.1:8069/cb", "st4te", scope=",".join(C.OAUTH_SCOPES)
+        )
+        code = parse_qs(urlparse(location).query)["code"][0]
+        company.sudo().write(
+            company._pongo_token_values(company._pongo_get_client().exchange_code(code))
+        )
+        store = self.env["pongo.store"].create({"name": "Paris", "slug": "demo-paris"})
+        till = (
+            self.env["pos.config"]
+            .create({"name": "Pongo Till", "pongo_store_id": store.id})
+            .with_user(
+                new_test_user(
+                    self.env,
+                    login="pongo_refresh_cashier",
+                    groups="base.group_user,point_of_sale.group_pos_user",
+                )
+            )
+        )
+
+        def after_expiry(action):
+            before = company.sudo().pongo_access_token
+            self.emulator.admin("POST", "tokens/expire")
+            answer = action()
+            company.invalidate_recordset()
+            self.assertNotEqual(company.sudo().pongo_access_token, before)
+            self.assertTrue(
+                company._pongo_get_client().test_token(), "the saved token is valid"
+            )
+            return answer
+
+        lucas = after_expiry(lambda: till.pongo_search_phone(PHONE_LUCAS))
+        self.assertEqual(lucas["status"], "found", "looked up at Pongo: a thread")
+        panel = after_expiry(lambda: till.pongo_loyalty(lucas["partner_id"]))
+        self.assertEqual(panel["status"], "ok")
