@@ -64,6 +64,7 @@ class PosConfig(models.Model):
         self.ensure_one()
         if not self.env.user.has_group("point_of_sale.group_pos_user"):
             raise AccessError(_("Only point of sale users can use Pongo."))
+        self.fetch(["pongo_store_id", "company_id"])  # not the whole point of sale
         return self.pongo_active
 
     def _pongo_client(self):
@@ -147,7 +148,7 @@ class PosConfig(models.Model):
                     draft = Partner._pongo_create_for_phone(e164, self.company_id)
                     self.env.flush_all()  # its computed fields too, while waiting
                     partner = Partner._pongo_upsert_from_customer(
-                        answer.result(), self.company_id
+                        answer.result(), self.company_id, known=draft
                     )
                     if partner != draft:  # linked here under another number
                         draft.sudo().unlink()

@@ -263,13 +263,17 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _pongo_upsert_from_customer(self, customer, company):
+    def _pongo_upsert_from_customer(self, customer, company, known=None):
         """Create or update the local partner of a Pongo customer; never duplicates.
-        Only changed values are written, and nothing is echoed back to Pongo."""
+        Only changed values are written, and nothing is echoed back to Pongo.
+        ``known``: the partner of its number here, already found by the caller."""
         values = self._pongo_values_from_customer(customer)
         phone = from_pongo_phone(customer.get(C.F_PHONE))
         public_id = values["pongo_customer_id"]
-        partner = self._pongo_find(company, public_id=public_id, phone=phone)
+        if known and known.pongo_phone == phone:
+            partner = self._pongo_find(company, public_id=public_id) or known.sudo()
+        else:
+            partner = self._pongo_find(company, public_id=public_id, phone=phone)
         if not partner:
             values.setdefault("name", phone or public_id)
             try:
