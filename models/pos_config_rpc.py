@@ -145,7 +145,9 @@ class PosConfig(models.Model):
             answer = pool.submit(client.get_customer_by_phone, e164.lstrip("+"))
             try:
                 with self.env.cr.savepoint():
-                    draft = Partner._pongo_create_for_phone(e164, self.company_id)
+                    draft = Partner._pongo_create_copy(  # Pongo's answer completes it
+                        {"name": e164, "mobile": e164}, self.company_id
+                    )
                     self.env.flush_all()  # its computed fields too, while waiting
                     partner = Partner._pongo_upsert_from_customer(
                         answer.result(), self.company_id, known=draft

@@ -253,12 +253,13 @@ class ResPartner(models.Model):
         self.with_context(pongo_no_push=True).write(changed)
 
     @api.model
-    def _pongo_create_for_phone(self, e164, company):
-        """A contact holding only a number, completed by Pongo's answer."""
+    def _pongo_create_copy(self, values, company):
+        """Create a local copy of a Pongo customer in ``company``: nothing echoed
+        back to Pongo, no chatter nor follower."""
         return (
             self.sudo()
             .with_context(pongo_no_push=True, tracking_disable=True)
-            .create({"name": e164, "mobile": e164, "company_id": company.id})
+            .create({**values, "company_id": company.id})
             .with_env(self.env)
         )
 
@@ -278,15 +279,7 @@ class ResPartner(models.Model):
             values.setdefault("name", phone or public_id)
             try:
                 with self.env.cr.savepoint():
-                    partner = (
-                        self.sudo()
-                        .with_context(
-                            pongo_no_push=True,
-                            tracking_disable=True,  # no chatter nor follower: a copy
-                        )
-                        .create({**values, "company_id": company.id})
-                    )
-                return partner.with_env(self.env)
+                    return self._pongo_create_copy(values, company)
             except psycopg2.IntegrityError:
                 # Created meanwhile by a concurrent event: update that one.
                 partner = self._pongo_find(company, public_id=public_id)
