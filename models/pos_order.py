@@ -15,7 +15,14 @@ def to_cents(amount):
 class PosOrder(models.Model):
     _inherit = "pos.order"
 
-    pongo_job_ids = fields.One2many("pongo.job", "pos_order_id", string="Pongo Calls")
+    # The outbox is for managers: cashiers read orders (POS boot, ticket screen,
+    # restaurant sync) without it.
+    pongo_job_ids = fields.One2many(
+        "pongo.job",
+        "pos_order_id",
+        string="Pongo Calls",
+        groups="point_of_sale.group_pos_manager",
+    )
     pongo_sync_state = fields.Selection(
         [
             ("pending", "Pending"),
@@ -59,6 +66,14 @@ class PosOrder(models.Model):
             else:
                 order.pongo_sync_state = "done"
                 order.pongo_last_error = False
+
+    @api.model
+    def _process_order(self, order, existing_order):
+        # The Pongo state of an order is the server's: a browser's copy of it,
+        # maybe stale (a table reopened on another device), is never written back.
+        for name in [name for name in order if name.startswith("pongo_")]:
+            del order[name]
+        return super()._process_order(order, existing_order)
 
     # ------------------------------------------------------------------
     # Paid -> outbox
