@@ -12,6 +12,9 @@ from ..tools.pongo_client import PongoClient, PongoError
 _logger = logging.getLogger(__name__)
 
 OAUTH_CALLBACK_PATH = "/pos_pongo/oauth/callback"
+# (connect, read) seconds: someone waits for interactive calls, a cron for the others
+INTERACTIVE_TIMEOUT = (2, 4)
+BACKGROUND_TIMEOUT = (C.CONNECT_TIMEOUT, C.READ_TIMEOUT)
 IMPORT_PAGE_SIZE = 100
 IMPORT_BATCH_SECONDS = 45  # then the cron hands over to its next run
 CLIENT_FIELDS = [
@@ -115,9 +118,12 @@ class ResCompany(models.Model):
         company.partner_id.fetch(["country_id"])
         return company.partner_id.country_id.with_env(self.env)
 
-    def _pongo_get_client(self):
+    def _pongo_get_client(self, interactive=False):
         """A client with this company's credentials; a refreshed token is saved
-        at once in its own transaction so a later rollback cannot lose it."""
+        at once in its own transaction so a later rollback cannot lose it.
+
+        ``interactive``: someone waits for the answer (cashier, kiosk, admin
+        button): short timeouts, no retry; else the background profile."""
         self.ensure_one()
         company = self.sudo()
         company.fetch(CLIENT_FIELDS)  # these alone, not the whole company
@@ -128,6 +134,8 @@ class ResCompany(models.Model):
             client_secret=company.pongo_client_secret,
             refresh_token=company.pongo_refresh_token,
             on_token_refreshed=self._pongo_save_token_now,
+            interactive=interactive,
+            timeout=INTERACTIVE_TIMEOUT if interactive else BACKGROUND_TIMEOUT,
         )
 
     def _pongo_token_values(self, token):
@@ -157,7 +165,8 @@ class ResCompany(models.Model):
         if not self._pongo_is_connected():
             raise UserError(_("This company is not connected to Pongo yet."))
         try:
-            return getattr(self._pongo_get_client(), method)(*args, **kwargs)
+            client = self._pongo_get_client(interactive=True)
+            return getattr(client, method)(*args, **kwargs)
         except PongoError as error:
             raise UserError(_("Pongo: %(error)s", error=error.message)) from None
 
@@ -197,6 +206,8 @@ class ResCompany(models.Model):
             self._pongo_base_url(),
             client_id=company.pongo_client_id,
             client_secret=company.pongo_client_secret,
+            interactive=True,
+            timeout=INTERACTIVE_TIMEOUT,
         )
         token = client.exchange_code(code)
         company.write({**self._pongo_token_values(token), "pongo_oauth_state": False})
@@ -333,7 +344,7 @@ class ResCompany(models.Model):
         company = self.sudo()
         for webhook_id in filter(None, (company.pongo_webhook_ids or "").split(",")):
             try:
-                self._pongo_get_client().unsubscribe_webhook(webhook_id)
+                self._pongo_get_client(interactive=True).unsubscribe_webhook(webhook_id)
             except PongoError as error:
                 if raise_errors:
                     raise UserError(

@@ -397,6 +397,40 @@ class TestPongoClient(PongoEmulatorMixin, BaseCase):
         self.assertEqual(len(after), 2, "the retry and the other caller's call")
         self.assertGreaterEqual(min(after), 0.95)
 
+    def test_interactive_calls_try_once_and_never_sleep(self):
+        """A cashier waits for these: a hanging Pongo costs one read timeout, a 5xx
+        or a 429 is answered at once (the outbox retries, not the cashier)."""
+        client = PongoClient(
+            self.emulator.url,
+            self.client.access_token,
+            timeout=(2, 1),
+            interactive=True,
+        )
+        self.emulator.faults(hang=True, hang_seconds=5, paths=[C.PATH_STORES])
+        started = time.monotonic()
+        with self.assertRaises(PongoUnavailableError):
+            client.list_stores()
+        self.assertLess(time.monotonic() - started, 3, "one read timeout, no retry")
+        self.assertEqual(len(self.emulator.requests_log(C.PATH_STORES)), 1)
+        self.emulator.faults(clear=True)
+        self.emulator.admin("DELETE", "requests")
+        self.emulator.faults(outage="503")
+        with self.assertRaises(PongoUnavailableError):
+            client.list_stores()
+        self.assertEqual(len(self.emulator.requests_log(C.PATH_STORES)), 1)
+        self.emulator.faults(clear=True)
+        self.emulator.faults(rate_limit={"every": 1, "retry_after": 2})
+        started = time.monotonic()
+        with self.assertRaises(PongoRateLimitedError):
+            client.list_stores()
+        with self.assertRaises(PongoRateLimitedError, msg="the host is held"):
+            client.get_rewards()
+        self.assertLess(time.monotonic() - started, 1, "no sleep for a 429")
+        self.assertEqual(len(self.emulator.requests_log(C.PATH_REWARDS)), 0)
+        self.emulator.faults(clear=True)
+        time.sleep(2.1)  # Pongo's Retry-After is over
+        self.assertTrue(client.get_rewards())
+
     def test_accept_then_hang_is_not_duplicated(self):
         self.emulator.faults(hang=True, hang_seconds=3, paths=[C.PATH_ORDERS])
         client = PongoClient(

@@ -149,12 +149,11 @@ def _pause(host_port, seconds):
         _paused_until[host_port] = max(_paused_until.get(host_port, 0), until)
 
 
-def _wait_while_paused(base_url):
+def _paused_for(base_url):
+    """Seconds left before a new call may start to ``base_url`` (0: now)."""
     parts = urlsplit(base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    wait = _paused_until.get(f"{parts.hostname}:{port}", 0) - time.monotonic()
-    if wait > 0:
-        time.sleep(min(wait, C.MAX_RETRY_AFTER))
+    return max(_paused_until.get(f"{parts.hostname}:{port}", 0) - time.monotonic(), 0)
 
 
 def _retry(allowed_methods):
@@ -176,25 +175,33 @@ def _retry(allowed_methods):
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _ORDER_METHODS = ("GET", "HEAD", "POST", "PATCH")
 
-_session = None
+# Someone waits for an interactive call (cashier, kiosk, admin button): one try,
+# plus one new connection attempt, and no sleeping for a 429 (the outbox retries).
+_INTERACTIVE_RETRY = Retry(
+    total=1, connect=1, read=0, status=0, other=0, raise_on_status=False
+)
+
+_sessions = {}  # interactive (bool) -> requests.Session
 _session_lock = threading.Lock()
 _mounted_bases = set()
 
 
-def _get_session(base_url):
-    """The one pooled session, with the order routes of ``base_url`` mounted."""
-    global _session  # noqa: PLW0603
+def _get_session(base_url, interactive=False):
+    """The pooled session of the profile, with the order routes of ``base_url``
+    mounted for background calls."""
     with _session_lock:
-        if _session is None:
-            _session = requests.Session()
-            adapter = HTTPAdapter(max_retries=_retry(_READ_METHODS), pool_maxsize=16)
-            _session.mount("http://", adapter)
-            _session.mount("https://", adapter)
-        if base_url not in _mounted_bases:
+        session = _sessions.get(interactive)
+        if session is None:
+            session = _sessions[interactive] = requests.Session()
+            retry = _INTERACTIVE_RETRY if interactive else _retry(_READ_METHODS)
+            adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        if not interactive and base_url not in _mounted_bases:
             adapter = HTTPAdapter(max_retries=_retry(_ORDER_METHODS), pool_maxsize=16)
-            _session.mount(base_url + C.PATH_ORDERS, adapter)
+            session.mount(base_url + C.PATH_ORDERS, adapter)
             _mounted_bases.add(base_url)
-        return _session
+        return session
 
 
 class _MaskPhonesFilter(logging.Filter):
@@ -248,6 +255,9 @@ class PongoClient:
     :param access_token: bearer token (OAuth result or handed over by Pongo)
     :param refresh_token: used once on a 401 when client credentials are known
     :param on_token_refreshed: callback receiving the new token dict, to persist it
+    :param interactive: someone waits for the answer (cashier, kiosk, admin): no
+        retry but one new connection, no sleep for a 429; else the background
+        profile (retries with back-off, short Retry-After waits)
     """
 
     def __init__(
@@ -260,6 +270,7 @@ class PongoClient:
         refresh_token=None,
         on_token_refreshed=None,
         timeout=(C.CONNECT_TIMEOUT, C.READ_TIMEOUT),
+        interactive=False,
     ):
         self.base_url = (base_url or "").rstrip("/")
         self.access_token = access_token
@@ -268,6 +279,7 @@ class PongoClient:
         self.refresh_token = refresh_token
         self.on_token_refreshed = on_token_refreshed
         self.timeout = timeout
+        self.interactive = interactive
         self._refresh_lock = threading.Lock()
 
     def __repr__(self):
@@ -294,8 +306,12 @@ class PongoClient:
                 raise PongoAuthError(_lt("This company is not connected to Pongo."))
             headers[C.HEADER_AUTHORIZATION] = f"Bearer {self.access_token}"
         url = self.base_url + path
-        session = _get_session(self.base_url)
-        _wait_while_paused(self.base_url)
+        session = _get_session(self.base_url, self.interactive)
+        paused = _paused_for(self.base_url)
+        if paused and self.interactive:
+            raise PongoRateLimitedError(retry_after=round(paused) or 1)
+        if paused:
+            time.sleep(min(paused, C.MAX_RETRY_AFTER))
         _logger.debug(
             "Pongo %s %s %s", method, _loggable_path(path), redact(json or params)
         )
@@ -345,6 +361,12 @@ class PongoClient:
         message = self._error_message(error_class, payload)
         if error_class is PongoRateLimitedError:
             retry_after = _parse_retry_after(response.headers.get(C.HEADER_RETRY_AFTER))
+            if retry_after and retry_after <= C.MAX_RETRY_AFTER:
+                # Every caller of this process holds, not only this one (a longer
+                # wait goes back to the outbox, which reschedules its calls).
+                parts = urlsplit(self.base_url)
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+                _pause(f"{parts.hostname}:{port}", retry_after)
             raise PongoRateLimitedError(
                 message, status, payload, retry_after=retry_after
             )
