@@ -119,7 +119,7 @@ def run_odoo_tests(args, db_name, addons_dir):
         addons_dir,
         [
             "-i",
-            "pos_pongo",
+            "pos_pongo,pos_restaurant",
             "--test-enable",
             f"--test-tags={args.test_tags}",
             "--stop-after-init",

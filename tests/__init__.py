@@ -10,4 +10,5 @@ from . import test_back_office
 from . import test_pos_rpc
 from . import test_pos_ui
 from . import test_cashier_access
+from . import test_pos_restaurant
 from . import test_i18n
