@@ -32,7 +32,7 @@ reliability: check-odoo
 	@$(ODOO_PYTHON) scripts/reliability.py $(ARGS)
 
 emulator: check-odoo
-	@$(ODOO_PYTHON) emulator/pongo_emulator.py --host 127.0.0.1 --port 8071 $(ARGS)
+	@$(ODOO_PYTHON) emulator/pongo_emulator --host 127.0.0.1 --port 8071 $(ARGS)
 
 bench: check-odoo
 	@$(ODOO_PYTHON) scripts/bench.py $(ARGS)

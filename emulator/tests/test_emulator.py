@@ -5,10 +5,8 @@ emulator/openapi.yaml by the `api` fixture (see conftest.py)."""
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import re
-import sys
 import threading
 import time
 import urllib.error
@@ -16,7 +14,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import SCRIPT, C, http, start_emulator, stop_emulator
+from conftest import C, http, start_emulator, stop_emulator
 
 PHONE = "336123456"  # + "01".."10": the demo customers
 NEW_PHONE = "33698765432"
@@ -102,11 +100,9 @@ def test_startup_is_fast_and_sigterm_stops_cleanly():
 
 
 def test_in_process_emulator():
-    spec = importlib.util.spec_from_file_location("pongo_emulator_inproc", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses need the module registered
-    spec.loader.exec_module(module)
-    emulator = module.Emulator(port=0, quiet=True).start()
+    from pongo_emulator import Emulator
+
+    emulator = Emulator(port=0, quiet=True).start()
     try:
         answer = http("GET", emulator.url + C.PATH_STORES)
         assert answer.status == 401
