@@ -570,7 +570,8 @@ class PongoApi:
                 },
             )
         block = payload.get(C.F_CUSTOMER) or {}
-        customer = st.customers.get(block.get(C.F_PUBLIC_ID) or "")
+        public_id = block.get(C.F_PUBLIC_ID) or payload.get(C.F_CUSTOMER_PUBLIC_ID)
+        customer = st.customers.get(public_id or "")
         customer = customer or st.customer_by_phone(block.get(C.F_PHONE))
         owned = self._order_rewards(payload, customer)
         if customer is None and block.get(C.F_PHONE):
@@ -620,9 +621,16 @@ class PongoApi:
             lv.integer(C.F_AMOUNT, required=True, minimum=None)
             lv.integer(C.F_UNIT_AMOUNT, minimum=None)
             lv.string(C.F_EXTERNAL_ID)
-            lv.string(C.F_PUBLIC_REWARD_ID)
+            public_reward_id = lv.string(C.F_PUBLIC_REWARD_ID)
+            reward_id = lv.string(C.F_LINE_REWARD_ID)  # [hedge] either is read
+            if public_reward_id and reward_id and public_reward_id != reward_id:
+                lv.fail(C.F_LINE_REWARD_ID, "The reward id must match the public one.")
             v.merge(lv)
+        customer_public_id = v.string(C.F_CUSTOMER_PUBLIC_ID)  # [hedge]
         block = v.obj(C.F_CUSTOMER)
+        nested_id = block.get(C.F_PUBLIC_ID) if block else None
+        if customer_public_id and nested_id and customer_public_id != nested_id:
+            v.fail(C.F_CUSTOMER_PUBLIC_ID, "The customer public id must match.")
         if block:
             cv = Checker(block, f"{C.F_CUSTOMER}.")
             cv.phone(C.F_PHONE)
@@ -645,9 +653,9 @@ class PongoApi:
     def _order_rewards(self, payload: dict, customer: dict | None) -> list[dict]:
         ids = list(payload.get(C.F_REWARD_IDS) or [])
         ids += [
-            ln[C.F_PUBLIC_REWARD_ID]
+            ln.get(C.F_PUBLIC_REWARD_ID) or ln[C.F_LINE_REWARD_ID]
             for ln in payload[C.F_LINES]
-            if ln.get(C.F_PUBLIC_REWARD_ID)
+            if ln.get(C.F_PUBLIC_REWARD_ID) or ln.get(C.F_LINE_REWARD_ID)
         ]
         owned = []
         for reward_id in dict.fromkeys(ids):
@@ -704,8 +712,24 @@ class PongoApi:
             "customer": order[C.F_CUSTOMER],
             "payload": payload,
             "received": 1,
+            "keys_received": self._hedged_keys(payload),
         }
         return order
+
+    @staticmethod
+    def _hedged_keys(payload: dict) -> dict:
+        """Which of the forms the documents disagree on the order carried."""
+        lines = payload[C.F_LINES]
+        reward_keys = (C.F_PUBLIC_REWARD_ID, C.F_LINE_REWARD_ID)
+        block = payload.get(C.F_CUSTOMER) or {}
+        customer_keys = {
+            f"{C.F_CUSTOMER}.{C.F_PUBLIC_ID}": block.get(C.F_PUBLIC_ID),
+            C.F_CUSTOMER_PUBLIC_ID: payload.get(C.F_CUSTOMER_PUBLIC_ID),
+        }
+        return {
+            "line_reward": [k for k in reward_keys if any(ln.get(k) for ln in lines)],
+            "customer_id": [k for k, value in customer_keys.items() if value],
+        }
 
     def order_status(self, req: Request) -> Response:
         st, v = self.state, Checker(req.body)

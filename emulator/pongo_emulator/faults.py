@@ -1,5 +1,7 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Fault injection on /v1: latency, outages, errors, rate limits, hangs."""
+"""Fault injection on /v1: latency, outages, errors, rate limits, hangs; and two
+ways the real Pongo may differ: a variant of the wire format in the answers, and
+Deprecation/Sunset headers on chosen paths."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import threading
 import time
 
 from .common import HANG_SECONDS, MSG_INVALID, ApiError, C, Response
-from .validation import _BAD, _is_number, _is_str
+from .validation import _BAD, _is_int, _is_number, _is_str
 
 FAULT_DEFAULTS = {
     "latency_ms": 0,
@@ -18,8 +20,18 @@ FAULT_DEFAULTS = {
     "hang": False,
     "hang_seconds": HANG_SECONDS,
     "paths": None,
+    "wire_variant": None,
+    "deprecations": None,
 }
 OUTAGES = (None, "refuse", "503")
+# `"wire_variant": true`: keys renamed, an enum value changed, a type changed, as
+# the real Pongo could answer; the conformance probe must report exactly these.
+WIRE_VARIANT = {
+    "rename": {C.F_SMS_OPTIN: "sms_optin", C.F_EXTERNAL_ID: "sku"},
+    "values": {C.F_REWARD_TYPE: {C.REWARD_VOUCHER_AMOUNT: "voucher_fixed"}},
+    "types": {C.F_POINTS: "string"},
+}
+DEPRECATION_KEYS = ("path", "deprecation", "sunset", "link")
 
 
 def _number(value, low, high=None) -> bool:
@@ -50,6 +62,60 @@ def _rate_limit(value):
     return {"every": every, "retry_after": retry_after}
 
 
+def _str_map(value, check=_is_str) -> bool:
+    return isinstance(value, dict) and all(
+        _is_str(k) and check(v) for k, v in value.items()
+    )
+
+
+def _wire_variant(value):
+    if value in (None, False):
+        return None
+    if value is True:
+        return WIRE_VARIANT
+    ok = isinstance(value, dict) and set(value) <= {"rename", "values", "types"}
+    ok = ok and _str_map(value.get("rename", {}))
+    ok = ok and _str_map(value.get("values", {}), _str_map)
+    ok = ok and _str_map(value.get("types", {}), lambda v: v == "string")
+    if not ok:
+        return _BAD
+    return {key: dict(value.get(key, {})) for key in ("rename", "values", "types")}
+
+
+def _deprecations(value):
+    """[{path (prefix), deprecation ("true"), sunset?, link?}, ...]"""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [None]
+    clean = []
+    for item in items:
+        if not (isinstance(item, dict) and _is_str(item.get("path"))):
+            return _BAD
+        if set(item) - set(DEPRECATION_KEYS) or not all(
+            item.get(key) is None or _is_str(item[key]) for key in DEPRECATION_KEYS
+        ):
+            return _BAD
+        clean.append({"deprecation": "true", "sunset": None, "link": None, **item})
+    return clean
+
+
+def vary(body, variant: dict):
+    """A copy of a JSON answer in the wire variant (keys, values, types)."""
+    if isinstance(body, list):
+        return [vary(item, variant) for item in body]
+    if not isinstance(body, dict):
+        return body
+    varied = {}
+    for key, value in body.items():
+        new = vary(value, variant)
+        if isinstance(new, str):
+            new = variant["values"].get(key, {}).get(new, new)
+        if key in variant["types"] and _is_int(new):
+            new = str(new)
+        varied[variant["rename"].get(key, key)] = new
+    return varied
+
+
 FAULT_CHECKS = {
     "latency_ms": lambda v: v if _number(v, 0) else _BAD,
     "outage": _outage,
@@ -59,6 +125,8 @@ FAULT_CHECKS = {
     "hang_seconds": lambda v: v if _number(v, 0) else _BAD,
     "paths": _paths,
     "fault_seed": lambda v: v if isinstance(v, int) else _BAD,
+    "wire_variant": _wire_variant,
+    "deprecations": _deprecations,
 }
 
 
@@ -130,6 +198,26 @@ class Faults:
         if error:
             return Response(500, {C.F_MESSAGE: "Server Error"})
         return None
+
+    def after(self, path: str, response: Response) -> Response:
+        """The answer in the wire variant, with the deprecation headers of its path."""
+        with self.lock:
+            variant = self.values["wire_variant"] if self._applies(path) else None
+            marks = [
+                d
+                for d in self.values["deprecations"] or ()
+                if path.startswith(d["path"])
+            ]
+        if variant and isinstance(response.body, (dict, list)):
+            response.body = vary(response.body, variant)
+        for mark in marks[:1]:
+            response.headers[C.HEADER_DEPRECATION] = mark["deprecation"]
+            if mark["sunset"]:
+                response.headers[C.HEADER_SUNSET] = mark["sunset"]
+            if mark["link"]:
+                link = f'<{mark["link"]}>; rel="{C.LINK_REL_DEPRECATION}"'
+                response.headers[C.HEADER_LINK] = link + '; type="text/html"'
+        return response
 
     def hang_for(self, path: str) -> float | None:
         with self.lock:

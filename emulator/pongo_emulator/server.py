@@ -213,6 +213,7 @@ class Emulator:
         if response is None:
             response = self.api.dispatch(req)
             hang = self.faults.hang_for(req.path)
+        response = self.faults.after(req.path, response)
         with self._log_lock:
             self._requests.append(
                 {
@@ -269,6 +270,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     add("--hang-seconds", type=float, default=HANG_SECONDS)
     add("--fault-path", action="append", default=None, help="repeatable prefix")
     add("--fault-seed", type=int, default=defaults.fault_seed)
+    add("--wire-variant", action="store_true", help="answers in a variant format")
     add("--webhook-attempts", type=int, default=defaults.webhook_attempts)
     add("--webhook-backoff", type=float, default=defaults.webhook_backoff)
     add("--quiet", action="store_true", help="no request log on stderr")
@@ -287,6 +289,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "hang": args.hang,
         "hang_seconds": args.hang_seconds,
         "paths": args.fault_path,
+        "wire_variant": args.wire_variant,
     }
     return Config(
         host=args.host,
