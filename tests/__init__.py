@@ -10,3 +10,5 @@ from . import test_back_office
 from . import test_pos_rpc
 from . import test_pos_ui
 from . import test_i18n
+from . import test_probe
+from . import test_wire_hedges

@@ -5,6 +5,7 @@ Deprecation/Sunset headers on chosen paths."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -26,11 +27,14 @@ FAULT_DEFAULTS = {
 OUTAGES = (None, "refuse", "503")
 # `"wire_variant": true`: keys renamed, an enum value changed, a type changed, as
 # the real Pongo could answer; the conformance probe must report exactly these.
+# "ignore" (not in the preset): request keys dropped, as Laravel drops unknown ones.
 WIRE_VARIANT = {
     "rename": {C.F_SMS_OPTIN: "sms_optin", C.F_EXTERNAL_ID: "sku"},
     "values": {C.F_REWARD_TYPE: {C.REWARD_VOUCHER_AMOUNT: "voucher_fixed"}},
     "types": {C.F_POINTS: "string"},
+    "ignore": [],
 }
+VARIANT_KEYS = tuple(WIRE_VARIANT)
 DEPRECATION_KEYS = ("path", "deprecation", "sunset", "link")
 
 
@@ -73,13 +77,15 @@ def _wire_variant(value):
         return None
     if value is True:
         return WIRE_VARIANT
-    ok = isinstance(value, dict) and set(value) <= {"rename", "values", "types"}
+    ok = isinstance(value, dict) and set(value) <= set(VARIANT_KEYS)
     ok = ok and _str_map(value.get("rename", {}))
     ok = ok and _str_map(value.get("values", {}), _str_map)
     ok = ok and _str_map(value.get("types", {}), lambda v: v == "string")
+    ok = ok and _paths(value.get("ignore", [])) is not _BAD
     if not ok:
         return _BAD
-    return {key: dict(value.get(key, {})) for key in ("rename", "values", "types")}
+    clean = {key: dict(value.get(key, {})) for key in ("rename", "values", "types")}
+    return {**clean, "ignore": list(value.get("ignore", []))}
 
 
 def _deprecations(value):
@@ -198,6 +204,20 @@ class Faults:
         if error:
             return Response(500, {C.F_MESSAGE: "Server Error"})
         return None
+
+    def drop_request_keys(self, req) -> None:
+        """The variant's "ignore" keys leave the JSON body, as Laravel drops them."""
+        with self.lock:
+            variant = self.values["wire_variant"] if self._applies(req.path) else None
+        if not (variant and variant["ignore"] and req.raw_body.strip()):
+            return
+        try:
+            body = json.loads(req.raw_body)
+        except ValueError:
+            return
+        if isinstance(body, dict):
+            kept = {k: v for k, v in body.items() if k not in variant["ignore"]}
+            req.raw_body = json.dumps(kept).encode()
 
     def after(self, path: str, response: Response) -> Response:
         """The answer in the wire variant, with the deprecation headers of its path."""

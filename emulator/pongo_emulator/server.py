@@ -211,6 +211,7 @@ class Emulator:
             return None, None  # a kept-alive connection of the closed listener
         response, hang = self.faults.before(req.path), None
         if response is None:
+            self.faults.drop_request_keys(req)
             response = self.api.dispatch(req)
             hang = self.faults.hang_for(req.path)
         response = self.faults.after(req.path, response)

@@ -1026,6 +1026,12 @@ def test_fault_wire_variant_changes_answers_only(api, admin, server, spec):
     assert emma["balance"] == 500 and emma[C.F_SMS_OPTIN] is True
     bad = admin("POST", "faults", {"wire_variant": {"types": {"points": "float"}}})
     assert bad.status == 422
+    # a request key Pongo would not know is dropped, as Laravel does
+    admin("POST", "faults", {"wire_variant": {"ignore": [C.F_FIRST_NAME]}})
+    body = {C.F_FIRST_NAME: "Emmanuelle", C.F_LAST_NAME: "Grand"}
+    cid = emma[C.F_PUBLIC_ID]
+    updated = api("PUT", C.PATH_CUSTOMER, customer=cid, body=body).body
+    assert updated[C.F_FIRST_NAME] == "Emma" and updated[C.F_LAST_NAME] == "Grand"
     admin("POST", "faults", {"wire_variant": None})
     assert api("GET", C.PATH_CUSTOMER_BY_PHONE, phone=PHONE + "04").status == 200
 
