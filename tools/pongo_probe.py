@@ -397,8 +397,8 @@ class Probe:
         try:
             result = getattr(self.client, method)(*args, **kwargs)
         except PongoError as error:
-            status = f" {error.status}" if error.status else ""
-            op.error = f"Pongo answered{status}: {error}"
+            op.error = f"Pongo answered {error.status}: {error}"
+            op.error = op.error if error.status else str(error)
         for verb, path, status, body in self.client.answers:
             template = path_template(path)
             op.calls.append(f"{verb} {template}")
@@ -417,14 +417,15 @@ class Probe:
         for label in ("test_token", "get_user_info", "get_customer_tags"):
             self.call(label, label)
         self.call("list_customer_attributes", "list_customer_attributes")
-        stores = self.call("list_stores", "list_stores") or []
+        stores = self.call("list_stores", "list_stores")
+        stores = stores if isinstance(stores, list) else []
         slugs = [s.get(C.F_SLUG) for s in stores if isinstance(s, dict)]
         self.store_slug = self.store_slug or next(filter(None, slugs), None)
         self.call("get_rewards", "get_rewards")
         page = self.call("list_customers", "list_customers", page=1, per_page=10)
         customers = [
             c
-            for c in (page or {}).get(C.F_DATA) or []
+            for c in _dict(page).get(C.F_DATA) or []
             if isinstance(c, dict) and c.get(C.F_PUBLIC_ID)
         ]
         sample = self._sample(customers[:SAMPLE_CUSTOMERS])
@@ -450,7 +451,7 @@ class Probe:
             )
             self.owned += [
                 (owned[C.F_PUBLIC_ID], customer[C.F_PUBLIC_ID])
-                for owned in rewards or []
+                for owned in (rewards if isinstance(rewards, list) else [])
                 if isinstance(owned, dict)
                 and owned.get(C.F_PUBLIC_ID)
                 and not owned.get(C.F_USED)
@@ -504,14 +505,14 @@ class Probe:
                 C.F_REFERENCE_STORE_SLUG: self.store_slug,
             },
         )
-        public_id = (created or {}).get(C.F_PUBLIC_ID)
+        public_id = _dict(created).get(C.F_PUBLIC_ID)
         if not public_id:
             return None
         renamed = f"{PROBE_FIRST_NAME} {1000 + secrets.randbelow(9000)}"
         self.call(
             "update_customer", "update_customer", public_id, {C.F_FIRST_NAME: renamed}
         )
-        back = self.call("get_customer (read back)", "get_customer", public_id) or {}
+        back = _dict(self.call("get_customer (read back)", "get_customer", public_id))
         op = self.operations["get_customer (read back)"]
         sent = {
             C.F_PHONE: phone,
@@ -540,6 +541,10 @@ class Probe:
         self.call("lock_reward", "lock_reward", reward_id, customer_id)
         if not self.operations["lock_reward"].error:
             self.call("unlock_reward", "unlock_reward", reward_id)
+
+
+def _dict(value):
+    return value if isinstance(value, dict) else {}
 
 
 @functools.cache
