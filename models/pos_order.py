@@ -188,8 +188,9 @@ class PosOrder(models.Model):
                 ),
                 C.F_AMOUNT: to_cents(line.price_subtotal_incl),
             }
-            if line.pongo_reward_id:
+            if line.pongo_reward_id:  # both names: Pongo's documents disagree
                 values[C.F_PUBLIC_REWARD_ID] = line.pongo_reward_id
+                values[C.F_LINE_REWARD_ID] = line.pongo_reward_id
             lines.append(values)
         payments = [
             {
@@ -212,6 +213,8 @@ class PosOrder(models.Model):
             C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
             C.F_LINES: lines,
             C.F_CUSTOMER: self._pongo_customer_block(),
+            # [hedge] the QA checklist's name for the block's public id
+            C.F_CUSTOMER_PUBLIC_ID: self.partner_id.pongo_customer_id or None,
             C.F_PAYMENTS: payments,
             C.F_DEVICE_ID: f"odoo-pos-config-{self.config_id.id}",
             C.F_DEVICE_NAME: self.config_id.name,

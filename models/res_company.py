@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const as C
+from ..tools import pongo_probe
 from ..tools.pongo_client import PongoClient, PongoError
 
 _logger = logging.getLogger(__name__)
@@ -82,6 +83,12 @@ class ResCompany(models.Model):
     pongo_import_count = fields.Integer(readonly=True, copy=False)
     pongo_import_created = fields.Integer(readonly=True, copy=False)
     pongo_import_message = fields.Char(readonly=True, copy=False)
+    pongo_probe_report = fields.Text(
+        string="Pongo Compatibility Report",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+    )
 
     # ------------------------------------------------------------------
     # Connection
@@ -134,6 +141,7 @@ class ResCompany(models.Model):
             client_secret=company.pongo_client_secret,
             refresh_token=company.pongo_refresh_token,
             on_token_refreshed=self._pongo_save_token_now,
+            on_deprecation=self.env["pongo.deprecation"]._pongo_record_now,
             interactive=interactive,
             timeout=INTERACTIVE_TIMEOUT if interactive else BACKGROUND_TIMEOUT,
         )
@@ -439,3 +447,40 @@ class ResCompany(models.Model):
                 )
                 return
         self.env.ref("pos_pongo.ir_cron_pongo_import_customers")._trigger()
+
+    # ------------------------------------------------------------------
+    # Conformance probe (tools/pongo_probe.py)
+    # ------------------------------------------------------------------
+    def _pongo_probe(self):
+        """Probe this company's Pongo; the report is kept for the settings page."""
+        self.ensure_one()
+        if not self._pongo_is_connected():
+            raise UserError(_("This company is not connected to Pongo yet."))
+        store = self.pongo_store_ids[:1]
+        try:
+            report = pongo_probe.run(
+                self._pongo_get_client(),
+                environment=self.sudo().pongo_environment,
+                store_slug=store.slug or None,
+            )
+        except pongo_probe.ProbeError as error:
+            raise UserError(str(error)) from None
+        self.sudo().pongo_probe_report = "%s\n%s" % (
+            fields.Datetime.now().isoformat(" ", "seconds"),
+            report.text(),
+        )
+        return report
+
+    def action_pongo_probe(self):
+        report = self._pongo_probe()
+        if report.ok:
+            message, kind = _("Pongo answers as this module expects."), "success"
+        else:
+            message = _(
+                "Pongo differs from what this module expects: see the report "
+                "under Pongo Compatibility."
+            )
+            kind = "warning"
+        action = self._pongo_notification(message, kind)
+        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return action

@@ -7,9 +7,9 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
-from .common import PongoEmulatorMixin
+from .common import PongoEmulatorMixin, seed
 
-PHONE_EMMA = "33612345604"  # seed: 500 points
+PHONE_EMMA = seed.PHONE_EMMA  # 500 points
 
 
 @tagged("post_install", "-at_install")

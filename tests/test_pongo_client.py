@@ -18,13 +18,13 @@ from ..tools.pongo_client import (
     PongoUnavailableError,
     PongoValidationError,
 )
-from .common import PongoEmulatorMixin
+from .common import PongoEmulatorMixin, seed
 
 CLIENT_LOGGER = "odoo.addons.pos_pongo.tools.pongo_client"
-PHONE_JEANNE = "33612345601"  # seed: 0 points
-PHONE_LUCAS = "33612345603"  # seed: 120 points, owns "Café offert"
-PHONE_EMMA = "33612345604"  # seed: 500 points, owns a voucher with a coupon code
-PHONE_CHLOE = "33612345605"  # seed: student
+PHONE_JEANNE = seed.PHONE_JEANNE  # 0 points
+PHONE_LUCAS = seed.PHONE_LUCAS  # 120 points, owns "Café offert"
+PHONE_EMMA = seed.PHONE_EMMA  # 500 points, owns a voucher with a coupon code
+PHONE_CHLOE = seed.PHONE_CHLOE  # student
 
 
 def order_payload(order_id, phone, amount=1850, reward_ids=(), store="demo-paris"):

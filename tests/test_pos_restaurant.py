@@ -7,9 +7,9 @@ from odoo.tests import new_test_user, tagged
 from odoo.addons.pos_restaurant.tests.test_frontend import TestFrontendCommon
 
 from .. import const as C
-from .common import PongoEmulatorMixin
+from .common import PongoEmulatorMixin, seed
 
-PHONE_EMMA = "33612345604"  # seed: 500 points, owns Viennoiserie offerte and Bon de 5 €
+PHONE_EMMA = seed.PHONE_EMMA  # 500 points, owns Viennoiserie offerte and Bon de 5 €
 
 
 @tagged("post_install", "-at_install")

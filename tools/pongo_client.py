@@ -5,6 +5,7 @@ import logging
 import re
 import threading
 import time
+from datetime import datetime, timezone
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
@@ -245,6 +246,60 @@ def _loggable_path(path):
     return _PHONE_LIKE.sub(lambda match: mask_phone(match.group()), path)
 
 
+def _template_regex(template):
+    literal_parts = re.split(r"\{\w+\}", template)
+    return re.compile("^" + "[^/]+".join(map(re.escape, literal_parts)) + "$")
+
+
+# Path templates of const.py, literal ones first (/customers/tags before /{customer}).
+_TEMPLATES = [
+    (_template_regex(template), template)
+    for template in sorted(
+        {value for name, value in vars(C).items() if name.startswith("PATH_")},
+        key=lambda template: (template.count("{"), template),
+    )
+]
+
+
+def path_template(path):
+    """The const.py template of a called path (ids replaced by their placeholder)."""
+    for regex, template in _TEMPLATES:
+        if regex.match(path):
+            return template
+    return _loggable_path(path)
+
+
+# Deprecation/Sunset headers (RFC 9745, RFC 8594) are logged once per route and
+# UTC day per process: (base_url, method, template) -> day.
+_deprecations_noted = {}
+_deprecations_lock = threading.Lock()
+_LINK_DEPRECATION = re.compile(
+    r'<([^>]*)>\s*;[^,]*\brel="?' + C.LINK_REL_DEPRECATION + r'(?=["\s;,]|$)',
+    re.IGNORECASE,
+)
+
+
+def _today():
+    return datetime.now(timezone.utc).date()
+
+
+def deprecation_notice(base_url, method, path, headers):
+    """The Deprecation/Sunset headers of an answer as a dict (None without them)."""
+    deprecation = headers.get(C.HEADER_DEPRECATION)
+    sunset = headers.get(C.HEADER_SUNSET)
+    if not deprecation and not sunset:
+        return None
+    link = _LINK_DEPRECATION.search(headers.get(C.HEADER_LINK) or "")
+    return {
+        "base_url": base_url,
+        "method": method,
+        "path": path_template(path),
+        "deprecation": (deprecation or "")[:100] or None,
+        "sunset": (sunset or "")[:100] or None,
+        "link": link.group(1)[:500] if link else None,
+    }
+
+
 # ---------------------------------------------------------------------------
 # Client
 # ---------------------------------------------------------------------------
@@ -255,6 +310,8 @@ class PongoClient:
     :param access_token: bearer token (OAuth result or handed over by Pongo)
     :param refresh_token: used once on a 401 when client credentials are known
     :param on_token_refreshed: callback receiving the new token dict, to persist it
+    :param on_deprecation: callback receiving a ``deprecation_notice`` dict, once per
+        route and day, when Pongo marks a route deprecated
     :param interactive: someone waits for the answer (cashier, kiosk, admin): no
         retry but one new connection, no sleep for a 429; else the background
         profile (retries with back-off, short Retry-After waits)
@@ -269,6 +326,7 @@ class PongoClient:
         client_secret=None,
         refresh_token=None,
         on_token_refreshed=None,
+        on_deprecation=None,
         timeout=(C.CONNECT_TIMEOUT, C.READ_TIMEOUT),
         interactive=False,
     ):
@@ -278,6 +336,7 @@ class PongoClient:
         self.client_secret = client_secret
         self.refresh_token = refresh_token
         self.on_token_refreshed = on_token_refreshed
+        self.on_deprecation = on_deprecation
         self.timeout = timeout
         self.interactive = interactive
         self._refresh_lock = threading.Lock()
@@ -339,7 +398,32 @@ class PongoClient:
             _logger.warning("Pongo %s %s failed: %s", method, _loggable_path(path), exc)
             raise PongoUnavailableError() from None
 
+    def _note_deprecation(self, method, path, headers):
+        """Log (and hand over) Pongo's deprecation of a route once per UTC day."""
+        notice = deprecation_notice(self.base_url, method, path, headers)
+        if notice is None:
+            return
+        key, today = (self.base_url, method, notice["path"]), _today()
+        with _deprecations_lock:
+            if _deprecations_noted.get(key) == today:
+                return
+            _deprecations_noted[key] = today
+        _logger.warning(
+            "Pongo marks %s %s as deprecated (Deprecation: %s, Sunset: %s, Link: %s)",
+            method,
+            notice["path"],
+            notice["deprecation"],
+            notice["sunset"],
+            notice["link"],
+        )
+        if self.on_deprecation:
+            try:
+                self.on_deprecation(notice)
+            except Exception:  # a notice must never break the call
+                _logger.exception("Pongo deprecation notice not saved")
+
     def _handle(self, method, path, response):
+        self._note_deprecation(method, path, response.headers)
         status = response.status_code
         try:
             body = response.json() if response.content else None
