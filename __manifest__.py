@@ -20,6 +20,7 @@
         "views/res_partner_views.xml",
         "views/pos_config_views.xml",
         "views/res_config_settings_views.xml",
+        "views/oauth_templates.xml",
         "views/pongo_menus.xml",
     ],
     "demo": [

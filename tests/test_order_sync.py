@@ -163,13 +163,41 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
         self.assertEqual(len(ledger["orders"]), 1)
         self.assertEqual(self.points(PHONE_EMMA), 500 + int(order.amount_total))
 
+    def refuse_store(self, order):
+        """Make Pongo refuse the order for a reason that is not a reward."""
+        job = order.sudo().pongo_job_ids
+        payload = json.loads(job.payload)
+        payload[C.F_LOYALTY_STORE_SLUG] = "no-such-store"
+        job.payload = json.dumps(payload)
+
     def test_validation_error_stops_and_shows_the_reason(self):
-        self.pay(self.emma, reward_line="crw_not_owned")
+        order = self.pay(self.emma)
+        self.refuse_store(order)
         self.drain()
-        order = self.env["pos.order"].search([], order="id desc", limit=1)
         self.assertEqual(order.pongo_sync_state, "failed")
-        self.assertIn("reward", order.pongo_last_error.lower())
+        self.assertIn("store", order.pongo_last_error.lower())
         self.assertEqual(self.drain(), 0)
+
+    def test_refused_reward_the_order_is_sent_without_it(self):
+        """A reward used elsewhere between apply and payment: Pongo refuses the
+        order; it goes again without that reward (the purchase earns its points)
+        and the managers are told which reward, by name."""
+        order = self.pay(self.emma, quantity=2, reward_line="crw_used_elsewhere")
+        order.lines.pongo_reward_name = "Viennoiserie offerte"
+        self.drain()
+        self.assertEqual(order.pongo_sync_state, "done")
+        sent = self.emulator.ledger()["orders"]
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0]["reward_ids"], [])
+        self.assertEqual(self.points(PHONE_EMMA), 500 + int(order.amount_total))
+        todo = order.sudo().pongo_job_ids.filtered(
+            lambda job: job.job_type == "reward_refused"
+        )
+        self.assertEqual(todo.state, "manual")
+        self.assertIn("Viennoiserie offerte", todo.instructions)
+        self.assertIn("Viennoiserie offerte", order.message_ids[:1].body)
+        todo.action_mark_done()
+        self.assertEqual(todo.state, "done")
 
     def test_refund_reverses_points_once(self):
         order = self.pay(self.emma, quantity=3)
@@ -202,7 +230,8 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
 
     def test_one_failing_job_does_not_stop_its_batch(self):
         good = self.pay(self.emma)
-        refused = self.pay(self.emma, reward_line="crw_not_owned")
+        refused = self.pay(self.emma)
+        self.refuse_store(refused)
         broken = self.pay(self.emma)
         broken.pongo_job_ids.write({"payload": "{not json"})
         last = self.pay(self.emma)

@@ -7,79 +7,19 @@ import * as Numpad from "@point_of_sale/../tests/tours/utils/numpad_util";
 import * as ProductConfigurator from "@point_of_sale/../tests/tours/utils/product_configurator_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
 import { refresh, scan_barcode } from "@point_of_sale/../tests/tours/utils/common";
+import {
+    applyVoucher,
+    clickSearchPongo,
+    closePanel,
+    openPongoPanel,
+    PANEL,
+    payInCash,
+    screenshot,
+    searchCustomerText,
+    selectCustomer,
+    VOUCHER_LINE,
+} from "@pos_pongo/../tests/tours/utils/pongo_util";
 import { registry } from "@web/core/registry";
-
-const PANEL = ".modal .o_pos_pongo_panel";
-
-/** Marks a moment for `make screenshots` (tests/test_pos_ui.py takes the picture). */
-function screenshot(name) {
-    return {
-        content: `screenshot ${name} (only taken by make screenshots)`,
-        trigger: "body",
-        run: async () => {
-            console.log(`pongo-screenshot:${name}`);
-            await new Promise((resolve) => setTimeout(resolve, 800));
-        },
-    };
-}
-
-/** Pay the order in cash and reach the receipt. */
-function payInCash() {
-    return [
-        ProductScreen.clickPayButton(),
-        PaymentScreen.clickPaymentMethod("Cash"),
-        PaymentScreen.clickValidate(),
-        ReceiptScreen.receiptIsThere(),
-    ].flat();
-}
-
-function selectCustomer(name) {
-    return [ProductScreen.clickPartnerButton(), ProductScreen.clickCustomer(name)].flat();
-}
-
-function openPongoPanel() {
-    return [
-        {
-            content: "open the Pongo loyalty panel",
-            trigger: ".product-screen .o_pos_pongo_button",
-            run: "click",
-        },
-        {
-            content: "the panel has loaded",
-            trigger: `${PANEL} .o_pos_pongo_balance`,
-        },
-    ];
-}
-
-function closePanel() {
-    return {
-        content: "close the Pongo panel",
-        trigger: `${PANEL} .modal-footer .btn-primary:contains("Close")`,
-        run: "click",
-    };
-}
-
-function searchCustomerText(text) {
-    return {
-        content: `type "${text}" in the customer search`,
-        trigger: ".modal-header .input-group input",
-        run: `edit ${text}`,
-    };
-}
-
-function clickSearchPongo() {
-    return [
-        {
-            content: "the typed text reached the list (debounced)",
-            trigger: ".modal .search-more-button",
-        },
-        {
-            content: "search the typed phone at Pongo",
-            trigger: ".modal-header .o_pos_pongo_search",
-            run: "click",
-        },
-    ];
-}
 
 registry.category("web_tour.tours").add("PosPongoLoyaltyPanelTour", {
     steps: () =>
@@ -180,6 +120,7 @@ registry.category("web_tour.tours").add("PosPongoApplyRewardTour", {
                 run: "click",
             },
             ProductScreen.selectedOrderlineHas("Croissant", "1", "0.00"),
+            closePanel(),
             {
                 content: "the line names the Pongo reward",
                 trigger:
@@ -215,24 +156,6 @@ registry.category("web_tour.tours").add("PosPongoApplyRewardTour", {
         ].flat(),
 });
 
-const VOUCHER_LINE = ".orderline:has(.o_pos_pongo_reward_line:contains('Bon de 5'))";
-
-function applyVoucher() {
-    return [
-        openPongoPanel(),
-        {
-            content: "apply the Bon de 5 € voucher",
-            trigger: `${PANEL} .o_pos_pongo_owned_reward:contains("Bon de 5") .o_pos_pongo_apply:not([disabled])`,
-            run: "click",
-        },
-        {
-            content: "Odoo's coupon engine puts the discount on the order",
-            trigger: `${VOUCHER_LINE} .price:contains("-5.00")`,
-        },
-        ProductScreen.totalAmountIs("7.00"),
-    ].flat();
-}
-
 registry.category("web_tour.tours").add("PosPongoVoucherTour", {
     steps: () =>
         [
@@ -253,6 +176,7 @@ registry.category("web_tour.tours").add("PosPongoVoucherTour", {
             closePanel(),
             ProductScreen.addOrderline("Menu du jour", "1"),
             applyVoucher(),
+            ProductScreen.totalAmountIs("7.00"),
             openPongoPanel(),
             {
                 content: "the voucher is in this order and cannot be applied twice",
@@ -273,6 +197,7 @@ registry.category("web_tour.tours").add("PosPongoVoucherTour", {
                 run: () => new Promise((resolve) => setTimeout(resolve, 1500)),
             },
             applyVoucher(),
+            ProductScreen.totalAmountIs("7.00"),
             refresh(),
             {
                 content: "after a reload of the POS the voucher is still on the order",
@@ -324,6 +249,7 @@ registry.category("web_tour.tours").add("PosPongoUnlockTour", {
                 run: "click",
             },
             ProductScreen.selectedOrderlineHas("Pain au chocolat", "1", "0.00"),
+            closePanel(),
             Numpad.click("⌫"),
             Numpad.click("⌫"),
             ProductScreen.orderIsEmpty(),
@@ -505,7 +431,7 @@ registry.category("web_tour.tours").add("PosPongoUnavailableTour", {
             openPongoPanel(),
             {
                 content: "Pongo down: a clear, non-blocking message",
-                trigger: `${PANEL} .o_pos_pongo_unavailable:contains("rewards cannot be bought or applied")`,
+                trigger: `${PANEL} .o_pos_pongo_unavailable:contains("Rewards cannot be bought or applied")`,
             },
             {
                 content: "the last known balance is shown",
@@ -545,7 +471,7 @@ registry.category("web_tour.tours").add("PosPongoOdooOfflineTour", {
             openPongoPanel(),
             {
                 content: "offline: the panel says rewards cannot be used now",
-                trigger: `${PANEL} .o_pos_pongo_unavailable:contains("rewards cannot be bought or applied")`,
+                trigger: `${PANEL} .o_pos_pongo_unavailable:contains("Rewards cannot be bought or applied")`,
             },
             {
                 content: "the last known balance is shown",
@@ -599,6 +525,7 @@ registry.category("web_tour.tours").add("PosPongoPaidOptionsTour", {
                 trigger:
                     ".orderline:has(.o_pos_pongo_reward_line:contains('Café offert')) .price:contains('0.50')",
             },
+            closePanel(),
             ProductScreen.totalAmountIs("0.50"),
             payInCash(),
             ReceiptScreen.clickNextOrder(),

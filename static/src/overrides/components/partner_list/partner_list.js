@@ -4,19 +4,35 @@ import { useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 
+// Digits with the usual separators: what Enter sends to Pongo.
+const PHONE_LIKE = /^\+?[\d\s().-]{6,}$/;
+
 patch(PartnerList.prototype, {
     setup() {
         super.setup(...arguments);
         this.pongoState = useState({ searching: false });
+        this.pongoSearchInput = null;
     },
 
     get showPongoSearch() {
         return Boolean(this.pos.config.pongo_active);
     },
 
-    /** Look the typed phone number up locally then at Pongo; enlist when unknown. */
+    /** What is in the search field now (the list reads it debounced). */
+    get pongoQuery() {
+        return (this.pongoSearchInput?.el?.value ?? this.state.query ?? "").trim();
+    },
+
+    async onEnter() {
+        if (this.showPongoSearch && PHONE_LIKE.test(this.pongoQuery)) {
+            return await this.searchPongo();
+        }
+        return await super.onEnter(...arguments);
+    },
+
+    /** Look the typed phone number up here then at Pongo; enlist when unknown. */
     async searchPongo() {
-        const query = (this.state.query || "").trim();
+        const query = this.pongoQuery;
         if (this.pongoState.searching) {
             return;
         }
@@ -34,20 +50,9 @@ patch(PartnerList.prototype, {
         } finally {
             this.pongoState.searching = false;
         }
-        if (result.status === "found") {
-            const partner = await this.pos.pongoLoadPartner(result.partner_id);
-            if (partner) {
-                this.clickPartner(partner);
-            }
-            return;
+        const partner = await this.pos.pongoCustomerFound(result);
+        if (partner) {
+            this.clickPartner(partner);
         }
-        if (result.status === "not_found") {
-            const partner = await this.pos.pongoEnlistPartner({ phone: result.phone || query });
-            if (partner) {
-                this.clickPartner(partner);
-            }
-            return;
-        }
-        await this.pos.pongoHandleFindResult(result);
     },
 });

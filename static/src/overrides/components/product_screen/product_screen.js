@@ -31,14 +31,17 @@ patch(ProductScreen.prototype, {
             return;
         }
         const result = await this.pos.pongoCall("pongo_scan", code.code);
-        if (result.status === "not_found" || result.status === "invalid") {
+        if (result.status === "invalid") {
             this.pos.pongoAlert(
                 _t("Unknown Pongo card"),
                 result.message || _t("Pongo does not know the customer card “%s”.", code.code),
             );
             return;
         }
-        await this.pos.pongoHandleFindResult(result, { enlistOnNotFound: false });
+        const partner = await this.pos.pongoCustomerFound(result, { enlist: false });
+        if (partner) {
+            this.pos.get_order()?.set_partner(partner);
+        }
     },
 
     async _barcodeProductAction(code) {
