@@ -182,7 +182,7 @@ class PosConfig(models.Model):
         if not self.env.user.has_group("point_of_sale.group_pos_user"):
             raise AccessError(_("Only point of sale users can use Pongo."))
         self.fetch(["pongo_store_id", "company_id"])  # not the whole point of sale
-        if self.pongo_active:
+        if self.pongo_store_id.active and self.company_id._pongo_is_connected():
             return None
         if self.pongo_store_id:
             return {
@@ -556,6 +556,19 @@ class PosConfig(models.Model):
         its Apply: taken at once after the Apply that locked it, else locked now."""
         result = super().use_coupon_code(code, creation_date, partner_id, pricelist_id)
         if not result.get("successful"):
+            pongo_card = (
+                self.env["loyalty.card"]
+                .sudo()
+                .search_count(
+                    [("code", "=", code), ("pongo_owned_reward_id", "!=", False)],
+                    limit=1,
+                )
+            )
+            if pongo_card:
+                result["payload"]["error_message"] = _(
+                    "This is a Pongo voucher: apply it from the customer's Pongo "
+                    "panel (the Pongo button)."
+                )
             return result
         card = self.env["loyalty.card"].sudo().browse(result["payload"]["coupon_id"])
         if not card.pongo_owned_reward_id or card._pongo_take_apply_pass():

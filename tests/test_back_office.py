@@ -72,6 +72,18 @@ class TestPongoSettings(PongoEmulatorMixin, TransactionCase):
         with self.assertRaises(UserError):
             self.company.action_pongo_test_connection()
 
+    def test_settings_actions_reload_the_page(self):
+        """The settings show what a button changed: connected, subscribed..."""
+        self.pongo_connect_company(self.company)
+        settings = self.env["res.config.settings"].create({})
+        for action in (
+            settings.action_pongo_subscribe_webhooks(),
+            settings.action_pongo_disconnect(),
+        ):
+            self.assertEqual(action["tag"], "display_notification")
+            self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+        self.assertFalse(self.env["res.config.settings"].create({}).pongo_connected)
+
     def test_bad_token_is_a_clear_error(self):
         with self.assertRaisesRegex(UserError, "Reconnect"):
             self.company.action_pongo_use_token("not-a-token")

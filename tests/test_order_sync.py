@@ -4,6 +4,7 @@
 import json
 import shutil
 import tempfile
+from datetime import timedelta
 
 from odoo import api, fields
 from odoo.exceptions import AccessError
@@ -59,6 +60,38 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
 
     def points(self, phone):
         return self.client.get_customer_by_phone(phone)[C.F_POINTS]
+
+    def test_retries_wake_the_cron_at_their_next_attempt(self):
+        """After a failure the cron runs again when the call is due (its back-off),
+        not at its next five-minute run."""
+        cron = self.env.ref("pos_pongo.ir_cron_pongo_send_jobs")
+        self.emulator.faults(outage="refuse")
+        order = self.pay(self.emma)
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        self.drain()
+        job = order.sudo().pongo_job_ids
+        self.assertEqual(job.state, "pending")
+        due = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertEqual(due.mapped("call_at"), [job.next_attempt_at])
+        self.assertLess(
+            job.next_attempt_at, fields.Datetime.now() + timedelta(minutes=1)
+        )
+
+    def test_failures_are_logged_without_translation_warnings(self):
+        """A cron has no reader's language: the errors it stores and logs are
+        written without Odoo's 'no translation language' warning (and its stack)."""
+        self.emulator.faults(outage="503")
+        self.pay(self.emma)
+        with self.assertNoLogs("odoo.tools.translate", "WARNING"):
+            self.drain()
+        job = self.env["pongo.job"].search([], order="id desc", limit=1)
+        self.assertEqual(job.last_error, "Pongo cannot be reached right now.")
+
+    def test_the_order_answer_keeps_the_balance_known(self):
+        order = self.pay(self.emma, quantity=2)
+        self.drain()
+        self.assertEqual(order.pongo_points_earned, int(order.amount_total))
+        self.assertEqual(self.emma.pongo_points, 500 + order.pongo_points_earned)
 
     def test_paid_order_sent_once_with_the_qa_payload(self):
         order = self.pay(self.emma, quantity=2)
