@@ -647,7 +647,12 @@ class PosConfig(models.Model):
             cash_journal_vals={"name": "Cash Pongo Café", "show_on_dashboard": False},
         )
         store = self.env["pongo.store"].create(
-            {"name": "Café Pongo Démo Paris", "slug": "demo-paris", "city": "Paris"}
+            {
+                "name": "Café Pongo Démo Paris",
+                "slug": "demo-paris",
+                "city": "Paris",
+                "country_id": self.env.ref("base.fr").id,
+            }
         )
         config = self.create(
             {
@@ -664,3 +669,17 @@ class PosConfig(models.Model):
         self.env["ir.model.data"]._update_xmlids(
             [{"xml_id": xmlid, "record": config, "noupdate": True}]
         )
+        config._pongo_demo_without_odoo_loyalty()
+
+    def _pongo_demo_without_odoo_loyalty(self):
+        """Demo: Odoo's own demo loyalty and gift card programs are not offered
+        at the Pongo point of sale (one loyalty program there: Pongo)."""
+        others = self.search([("id", "not in", self.ids)])
+        programs = self.env["loyalty.program"].search(
+            [("pos_ok", "=", True), ("pongo_reward_id", "=", False)]
+        )
+        for program in programs:
+            if program.pos_config_ids:
+                program.pos_config_ids -= self
+            else:  # "every point of sale": every one but these
+                program.pos_config_ids = others

@@ -1,6 +1,6 @@
 /* Part of pos_pongo. License LGPL-3.0 or later. */
 import { PartnerList } from "@point_of_sale/app/screens/partner_list/partner_list";
-import { useState } from "@odoo/owl";
+import { onMounted, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 
@@ -12,6 +12,19 @@ patch(PartnerList.prototype, {
         super.setup(...arguments);
         this.pongoState = useState({ searching: false });
         this.pongoSearchInput = null;
+        // Enter on a phone number looks it up at Pongo.
+        onMounted(() =>
+            this.pongoSearchInput?.el?.addEventListener("keydown", (event) => {
+                if (
+                    event.key === "Enter" &&
+                    this.showPongoSearch &&
+                    PHONE_LIKE.test(this.pongoQuery)
+                ) {
+                    event.preventDefault();
+                    this.searchPongo();
+                }
+            }),
+        );
     },
 
     get showPongoSearch() {
@@ -21,13 +34,6 @@ patch(PartnerList.prototype, {
     /** What is in the search field now (the list reads it debounced). */
     get pongoQuery() {
         return (this.pongoSearchInput?.el?.value ?? this.state.query ?? "").trim();
-    },
-
-    async onEnter() {
-        if (this.showPongoSearch && PHONE_LIKE.test(this.pongoQuery)) {
-            return await this.searchPongo();
-        }
-        return await super.onEnter(...arguments);
     },
 
     /** Look the typed phone number up here then at Pongo; enlist when unknown. */
