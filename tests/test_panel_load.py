@@ -2,6 +2,7 @@
 """Two tills (or a double tap) ask for one customer's panel while Pongo is slow:
 a real threaded Odoo server, committed data, two concurrent requests."""
 
+import logging
 import os
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from odoo.tools import config
 
 from .common import PongoEmulatorMixin, seed
 
+_logger = logging.getLogger(__name__)
 LATENCY_MS = 2500
 PANEL_PATHS = ("/v1/customers/cust_", "/v1/rewards")
 
@@ -106,8 +108,8 @@ class TestPongoPanelUnderLoad(PongoEmulatorMixin, TransactionCase):
             try:
                 if requests.get(f"{url}/web/health", timeout=10).ok:
                     return url, log.name
-            except requests.RequestException:
-                pass
+            except requests.RequestException as error:
+                _logger.debug("Odoo not up yet: %s", error)
             time.sleep(0.2)
         self.fail("the Odoo server did not start")
 
