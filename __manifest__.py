@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/pos_pongo_security.xml",
         "data/ir_cron_data.xml",
+        "data/barcode_rule_data.xml",
         "views/pongo_job_views.xml",
         "views/pongo_webhook_event_views.xml",
         "views/pongo_store_views.xml",

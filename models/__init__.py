@@ -9,3 +9,4 @@ from . import pos_config
 from . import pos_order
 from . import loyalty
 from . import res_config_settings
+from . import barcode_rule

@@ -19,6 +19,14 @@ INTERACTIVE_TIMEOUT = (2, 4)
 BACKGROUND_TIMEOUT = (C.CONNECT_TIMEOUT, C.READ_TIMEOUT)
 IMPORT_PAGE_SIZE = 100
 IMPORT_BATCH_SECONDS = 45  # then the cron hands over to its next run
+# Never readable outside system administrators, never in the POS, never logged.
+SECRET_FIELDS = (
+    "pongo_client_secret",
+    "pongo_access_token",
+    "pongo_refresh_token",
+    "pongo_webhook_secret",
+    "pongo_oauth_state",
+)
 CLIENT_FIELDS = [
     "pongo_environment",
     "pongo_custom_url",

@@ -252,12 +252,7 @@ class ResPartner(models.Model):
     def _pongo_import_customers(self, customers, company):
         """Upsert one page of Pongo customers in two searches and one batch create;
         returns how many partners were created."""
-        Partner = self.sudo().with_context(
-            active_test=False,
-            pongo_no_push=True,
-            tracking_disable=True,  # no chatter for a bulk import
-            mail_create_nolog=True,
-        )
+        Partner = self.sudo().with_context(active_test=False)
         company_domain = [("company_id", "in", [company.id, False])]
         ids = [c.get(C.F_PUBLIC_ID) for c in customers if c.get(C.F_PUBLIC_ID)]
         phones = [from_pongo_phone(c.get(C.F_PHONE)) for c in customers]
@@ -285,8 +280,8 @@ class ResPartner(models.Model):
                 partner._pongo_write_changes(values)
             else:
                 values.setdefault("name", phone or values["pongo_customer_id"])
-                to_create.append({**values, "company_id": company.id})
-        Partner.create(to_create)
+                to_create.append(values)
+        self._pongo_create_partners(to_create, company)
         return len(to_create)
 
     def _pongo_write_changes(self, values):
@@ -302,13 +297,15 @@ class ResPartner(models.Model):
         self.with_context(pongo_no_push=True).write(changed)
 
     @api.model
-    def _pongo_create_copy(self, values, company):
-        """Create a local copy of a Pongo customer in ``company``: nothing echoed
-        back to Pongo, no chatter nor follower."""
+    def _pongo_create_partners(self, vals_list, company):
+        """Create the partners here of Pongo customers in ``company``: nothing
+        echoed back to Pongo, no chatter nor follower."""
         return (
             self.sudo()
-            .with_context(pongo_no_push=True, tracking_disable=True)
-            .create({**values, "company_id": company.id})
+            .with_context(
+                pongo_no_push=True, tracking_disable=True, mail_create_nolog=True
+            )
+            .create([{**values, "company_id": company.id} for values in vals_list])
             .with_env(self.env)
         )
 
@@ -328,7 +325,7 @@ class ResPartner(models.Model):
             values.setdefault("name", phone or public_id)
             try:
                 with self.env.cr.savepoint():
-                    return self._pongo_create_copy(values, company)
+                    return self._pongo_create_partners([values], company)
             except psycopg2.IntegrityError:
                 # Created meanwhile by a concurrent event: update that one.
                 partner = self._pongo_find(company, public_id=public_id)
@@ -370,7 +367,9 @@ class ResPartner(models.Model):
         with ThreadPoolExecutor(max_workers=1) as pool:
             answer = pool.submit(client.get_customer_by_phone, to_wire(e164))
             with self.env.cr.savepoint():
-                draft = self._pongo_create_copy({"name": e164, "mobile": e164}, company)
+                draft = self._pongo_create_partners(
+                    [{"name": e164, "mobile": e164}], company
+                )
                 self.env.flush_all()  # its computed fields too, while waiting
                 partner = self._pongo_upsert_from_customer(
                     answer.result(), company, known=draft
@@ -418,17 +417,12 @@ class ResPartner(models.Model):
         return e164, errors
 
     @api.model
-    def _pongo_enlist(self, config, values, e164, client, partner=None):
-        """Enlist at Pongo and here, with both consents and their proof.
-
-        ``partner``: the contact already here who joins. Returns ``(status,
-        partner)``: ``created``; ``linked`` when Pongo already had this number (the
-        answers given now are kept); raises the client's other errors (nothing is
-        created then).
-        """
+    def _pongo_enlist_local(self, values, e164, partner=None):
+        """The partner values of the enlist form (``partner``: the contact who
+        joins, whose name and e-mail stay when none were typed)."""
         names = [(values.get(key) or "").strip() for key in ("first_name", "last_name")]
         email = (values.get("email") or "").strip()
-        local = {
+        return {
             "name": " ".join(n for n in names if n)
             or (partner and partner.name)
             or e164,
@@ -437,53 +431,70 @@ class ResPartner(models.Model):
             "pongo_sms_optin": "yes" if values["sms_optin"] else "no",
             "pongo_email_optin": "yes" if values["email_optin"] else "no",
         }
+
+    @api.model
+    def _pongo_save_enlisted(self, config, vals, partner=None):
+        """The enlisted customer here: ``partner`` (or the contact of the number)
+        takes ``vals``, else a new contact is made; the consent proof names this
+        point of sale, and nothing is pushed back to Pongo."""
+        Partner = self.sudo().with_context(
+            pongo_pos_config_id=config.id, pongo_no_push=True
+        )
+        partner = partner or Partner._pongo_find_by_phone(
+            config.company_id, vals["mobile"]
+        )
+        if partner:
+            partner.sudo().with_context(
+                pongo_pos_config_id=config.id, pongo_no_push=True
+            ).write(vals)
+        else:
+            partner = Partner._pongo_create_partners([vals], config.company_id)
+        return partner.with_env(self.env)
+
+    @api.model
+    def _pongo_enlist(self, config, values, e164, client, partner=None):
+        """Enlist at Pongo and here, with both consents and their proof.
+
+        ``partner``: the contact already here who joins. Returns ``(status,
+        partner)``: ``created``; ``linked`` when Pongo already had this number (the
+        answers given now are kept); raises the client's other errors (nothing is
+        created then).
+        """
+        local = self._pongo_enlist_local(values, e164, partner)
         payload = {
             C.F_PHONE: to_wire(e164),
             C.F_REFERENCE_STORE_SLUG: config.pongo_store_slug,
-            C.F_FIRST_NAME: names[0] or None,
-            C.F_LAST_NAME: names[1] or None,
-            C.F_EMAIL: email or None,
+            C.F_FIRST_NAME: (values.get("first_name") or "").strip() or None,
+            C.F_LAST_NAME: (values.get("last_name") or "").strip() or None,
+            C.F_EMAIL: (values.get("email") or "").strip() or None,
             C.F_SMS_OPTIN: values["sms_optin"],
             C.F_EMAIL_OPTIN: values["email_optin"],
         }
-        Partner = self.sudo().with_context(pongo_pos_config_id=config.id)
         status = "created"
         try:
             customer = client.create_customer(payload)
         except (PongoConflictError, PongoValidationError) as error:
             # Already a member (Pongo says so one way or another): link them.
-            if (
-                isinstance(error, PongoValidationError)
-                and C.F_PHONE not in error.errors
-            ):
+            phone_refused = isinstance(error, PongoValidationError) and (
+                C.F_PHONE in error.errors
+            )
+            if isinstance(error, PongoValidationError) and not phone_refused:
                 raise
             try:
                 customer = client.get_customer_by_phone(to_wire(e164))
             except PongoNotFoundError:
                 raise error from None
             status = "linked"
-        company = config.company_id
-        partner = partner or Partner._pongo_find_by_phone(company, e164)
-        found = Partner._pongo_find(company, public_id=customer.get(C.F_PUBLIC_ID))
-        partner = found or partner.sudo()
-        pongo_values = Partner._pongo_values_from_customer(customer)
+        found = self._pongo_find(
+            config.company_id, public_id=customer.get(C.F_PUBLIC_ID)
+        )
+        vals = {**local, **self._pongo_values_from_customer(customer)}
         if status == "linked":
             # Pongo's name and e-mail win; the consents answered now are the latest.
-            pongo_values = {
-                **local,
-                **pongo_values,
-                **{key: local[key] for key in ("pongo_sms_optin", "pongo_email_optin")},
-            }
-        else:
-            pongo_values = {**local, **pongo_values}
-        if partner:
-            partner.with_context(
-                pongo_pos_config_id=config.id, pongo_no_push=True
-            ).write(pongo_values)
-        else:
-            partner = Partner.with_context(pongo_no_push=True).create(
-                {**pongo_values, "company_id": company.id}
+            vals.update(
+                {key: local[key] for key in ("pongo_sms_optin", "pongo_email_optin")}
             )
+        partner = self._pongo_save_enlisted(config, vals, found or partner)
         if status == "linked" and any(
             customer.get(wire) is not values[key]
             for wire, key in (
@@ -492,38 +503,14 @@ class ResPartner(models.Model):
             )
         ):
             partner._pongo_push_to_pongo()  # the answers given now reach Pongo
-        return status, partner.with_env(self.env)
+        return status, partner
 
     @api.model
     def _pongo_enlist_offline(self, config, values, e164, partner=None):
         """Pongo cannot be reached: keep the customer here with both consents; the
         order enlists them at Pongo when it is sent."""
-        local = {
-            "pongo_sms_optin": "yes" if values["sms_optin"] else "no",
-            "pongo_email_optin": "yes" if values["email_optin"] else "no",
-        }
-        names = [(values.get(key) or "").strip() for key in ("first_name", "last_name")]
-        email = (values.get("email") or "").strip()
-        Partner = self.sudo().with_context(
-            pongo_pos_config_id=config.id, pongo_no_push=True
-        )
-        partner = (
-            partner or Partner._pongo_find_by_phone(config.company_id, e164)
-        ).sudo()
-        if partner:
-            partner.with_context(
-                pongo_pos_config_id=config.id, pongo_no_push=True
-            ).write({**local, **({"email": email} if email else {})})
-            return partner.with_env(self.env)
-        return Partner.create(
-            {
-                **local,
-                "name": " ".join(n for n in names if n) or e164,
-                "mobile": e164,
-                "email": email or False,
-                "company_id": config.company_id.id,
-            }
-        ).with_env(self.env)
+        vals = self._pongo_enlist_local(values, e164, partner)
+        return self._pongo_save_enlisted(config, vals, partner)
 
     def _pongo_loyalty_reads(self, config, client):
         """``(customer, catalogue, owned)`` from Pongo: three calls in parallel, and

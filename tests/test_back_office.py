@@ -11,6 +11,7 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from .. import const as C
+from ..models.res_company import SECRET_FIELDS
 from .common import PongoEmulatorMixin
 
 
@@ -191,19 +192,22 @@ class TestPongoSettings(PongoEmulatorMixin, TransactionCase):
         self.emulator.faults(outage="refuse")
         self.assertEqual(config._pongo_check_reward_skus(), warning, "kept when down")
 
-    def test_neutralize_forgets_credentials(self):
+    def test_neutralize_forgets_credentials_and_pending_calls(self):
         self.pongo_connect_company(self.company)
-        self.company.sudo().pongo_webhook_secret = "whsec"
+        company = self.company.sudo()
+        company.write(dict.fromkeys(SECRET_FIELDS, "secret value"))
+        pending = self.env["pongo.job"].create(
+            {"company_id": self.company.id, "job_type": "order", "payload": "{}"}
+        )
         path = get_module_path("pos_pongo") + "/data/neutralize.sql"
         with open(path) as sql:
             self.env.flush_all()
             self.env.cr.execute(sql.read())
         self.env.invalidate_all()
-        company = self.company.sudo()
         self.assertEqual(company.pongo_environment, "sandbox")
-        self.assertFalse(company.pongo_access_token)
-        self.assertFalse(company.pongo_client_secret)
-        self.assertFalse(company.pongo_webhook_secret)
+        for field in SECRET_FIELDS:
+            self.assertFalse(company[field], field)
+        self.assertEqual(pending.state, "cancelled", "no call to Pongo from a copy")
 
 
 @tagged("post_install", "-at_install")

@@ -10,10 +10,7 @@ from .common import PongoEmulatorMixin
 class TestPongoFrontend(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     def setUp(self):
         super().setUp()
-        self.pongo_connect_company(self.main_pos_config.company_id)
-        self.main_pos_config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris"}
-        )
+        self.pongo_map_pos(self.main_pos_config)
 
     def test_smoke_tour_sells_in_a_mapped_pos(self):
         """A mapped POS opens with the Pongo badge and sells as usual."""

@@ -14,6 +14,7 @@ from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 from .. import const as C
 from ..models import pongo_job as pongo_job_module
+from ..models.res_company import SECRET_FIELDS
 from ..tools import cron as cron_tools
 from .common import PongoEmulatorMixin, odoo_script_process, seed
 
@@ -34,14 +35,8 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
     def setUp(self):
         super().setUp()
         company = self.config.company_id
-        self.pongo_connect_company(company)
-        store = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        self.config.pongo_store_id = store
-        self.client = company._pongo_get_client()
-        emma = self.client.get_customer_by_phone(PHONE_EMMA)
-        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(emma, company)
+        self.client = self.pongo_map_pos(self.config)
+        self.emma = self.pongo_member(PHONE_EMMA, company)
         self.open_new_session()
 
     def pay(self, partner, quantity=1, reward_line=None, refund_of=None):
@@ -358,14 +353,7 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
             }
         )
         company = self.config.company_id.with_user(user)
-        secret_fields = [
-            "pongo_client_secret",
-            "pongo_access_token",
-            "pongo_refresh_token",
-            "pongo_webhook_secret",
-            "pongo_oauth_state",
-        ]
-        for field in secret_fields:
+        for field in SECRET_FIELDS:
             with self.subTest(field=field), self.assertRaises(AccessError):
                 company.read([field])
         session = self.config.current_session_id.with_user(user)
@@ -404,18 +392,7 @@ class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
                 }
             )
             for number in range(self.ORDERS):
-                payload = {
-                    C.F_ORDER_ID: f"CONC/{number}",
-                    C.F_CHANNEL: C.CHANNEL_POS,
-                    C.F_DELIVERY_MODE: C.DELIVERY_MODE_ON_SITE,
-                    C.F_LOYALTY_STORE_SLUG: "demo-paris",
-                    C.F_AMOUNT: 100,
-                    C.F_STATUS: C.ORDER_STATUS_COMPLETED,
-                    C.F_CREATED_AT: "2026-11-26T12:00:00+00:00",
-                    C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
-                    C.F_LINES: [{C.F_NAME: "x", C.F_QUANTITY: 1, C.F_AMOUNT: 100}],
-                    C.F_CUSTOMER: {C.F_PHONE: PHONE_JEANNE},
-                }
+                payload = seed.order_payload(f"CONC/{number}", PHONE_JEANNE, 100)
                 job = env["pongo.job"].create(
                     {
                         "company_id": company_id,

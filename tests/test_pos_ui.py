@@ -80,11 +80,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     def setUp(self):
         super().setUp()
         company = self.main_pos_config.company_id
-        self.pongo_connect_company(company)
-        self.main_pos_config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        self.client = company._pongo_get_client()
+        self.client = self.pongo_map_pos(self.main_pos_config)
         self.emma_customer = self.client.get_customer_by_phone(PHONE_EMMA)
         self.emma = self.env["res.partner"]._pongo_upsert_from_customer(
             self.emma_customer, company
@@ -234,16 +230,31 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             self.env["res.partner"].search([("mobile", "=", "+33612345698")])
         )
 
+    def assert_one_linked_partner(self, phone):
+        """Exactly one partner here for the number, linked to its Pongo customer."""
+        partners = self.env["res.partner"].search([("pongo_phone", "=", "+" + phone)])
+        self.assertEqual(len(partners), 1, partners.mapped("name"))
+        self.assertEqual(
+            partners.pongo_customer_id, self.customer(phone)[C.F_PUBLIC_ID]
+        )
+        return partners
+
     def test_search_by_phone_finds_lucas(self):
         self.start_tour_here("PosPongoSearchPhoneTour")
-        lucas = self.env["res.partner"].search(
-            [("pongo_customer_id", "=", self.customer(PHONE_LUCAS)[C.F_PUBLIC_ID])]
-        )
-        self.assertTrue(lucas, "linked from Pongo on the way")
+        lucas = self.assert_one_linked_partner(PHONE_LUCAS)
+        self.assertEqual(lucas.name, "Lucas Thomas")
+        self.assertEqual(lucas.pongo_points, 120)
 
     def test_scan_wallet_pass(self):
         public_id = self.customer(PHONE_LUCAS)[C.F_PUBLIC_ID]
         self.start_tour_here("PosPongoScanTour", pongo_code=public_id)
+        self.assert_one_linked_partner(PHONE_LUCAS)
+        self.assertFalse(
+            self.env["res.partner"].search(
+                [("pongo_customer_id", "like", "cust_does")]
+            ),
+            "an unknown card makes no contact",
+        )
 
     def test_pongo_down_does_not_block_the_sale(self):
         self.emulator.faults(outage="503")

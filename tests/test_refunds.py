@@ -27,15 +27,9 @@ class TestPongoRefunds(PongoEmulatorMixin, TestPoSCommon):
     def setUp(self):
         super().setUp()
         company = self.config.company_id
-        self.pongo_connect_company(company)
-        self.config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        self.client = company._pongo_get_client()
-        customer = self.client.get_customer_by_phone(seed.PHONE_EMMA)
-        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(
-            customer, company
-        )
+        self.client = self.pongo_map_pos(self.config)
+        self.emma = self.pongo_member(seed.PHONE_EMMA, company)
+        customer = {C.F_PUBLIC_ID: self.emma.pongo_customer_id}
         self.viennoiserie = next(
             item
             for item in self.emulator.state()["customer_rewards"]

@@ -8,8 +8,6 @@ import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 import { PongoEnlistDialog } from "@pos_pongo/app/components/enlist_dialog/enlist_dialog";
 
-export const PONGO_CUSTOMER_ID_RE = /^cust_[A-Za-z0-9_-]{4,64}$/;
-
 /** The running store, for the models (orders, lines) that have no access to it. */
 export const pongoStore = { current: null };
 
