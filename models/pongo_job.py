@@ -4,6 +4,7 @@
 import json
 import logging
 import random
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -28,7 +29,6 @@ _logger = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 MAX_ATTEMPTS = 30
-BATCH_SECONDS = 50  # a cron run stops claiming new jobs after this long
 BATCH_SIZE = 20  # jobs claimed, sent and committed together
 SEND_THREADS = 8  # concurrent HTTP calls of a batch (the session pools 16)
 MAX_CLAIM_CONFLICTS = 100
@@ -143,9 +143,10 @@ class PongoJob(models.Model):
     # Sending (cron)
     # ------------------------------------------------------------------
     @api.model
-    def _cron_send_jobs(self, limit=None, autocommit=True):
-        """Send due jobs in batches, one transaction per batch; returns how many
-        jobs were tried.
+    def _cron_send_jobs(self, limit=BATCH_SIZE):
+        """Send one batch of due calls; returns how many were tried. The cron's
+        runner commits it and runs the next batch while some are due (Odoo's cron
+        progress API).
 
         A batch is claimed with ``FOR UPDATE SKIP LOCKED`` and keeps its row
         locks while Pongo is called, so concurrent workers never send a job
@@ -153,60 +154,52 @@ class PongoJob(models.Model):
         Pongo's 202 for a known order id makes that harmless. Only the HTTP
         calls of a batch run in threads; the ORM stays in this one.
         """
-        deadline = fields.Datetime.now() + timedelta(seconds=BATCH_SECONDS)
-        sent = conflicts = 0
-        run = {"down": set(), "reachable": set()}  # company ids, for this run
-        with ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="pongo_job") as pool:
-            while limit is None or sent < limit:
-                if fields.Datetime.now() > deadline:
-                    self.env.ref("pos_pongo.ir_cron_pongo_send_jobs")._trigger()
-                    break
-                size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - sent)
-                try:
-                    jobs = self._claim_batch(size, run["down"])
-                except psycopg2.errors.SerializationFailure:
-                    # Another worker sent some of them after our snapshot: again.
-                    if not autocommit or conflicts >= MAX_CLAIM_CONFLICTS:
-                        raise
-                    conflicts += 1
-                    self.env.cr.rollback()
-                    self.env.invalidate_all()
-                    continue
-                if not jobs:
-                    break
-                sent += jobs._send_batch(pool, run)
-                if autocommit:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-        self._wake_at_next_attempt()
-        return sent
+        for _conflict in range(MAX_CLAIM_CONFLICTS):
+            try:
+                jobs = self._claim_batch(limit)
+                break
+            except psycopg2.errors.SerializationFailure:
+                # Another worker sent some of them after our snapshot: again, with
+                # a new snapshot (nothing of this batch is written yet).
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+        else:
+            jobs = self.browse()
+        tried = jobs._send_batch(_send_pool()) if jobs else 0
+        remaining = self._due_count()
+        self.env["ir.cron"]._notify_progress(done=tried, remaining=remaining)
+        if not remaining:
+            self._wake_at_next_attempt()
+        return tried
+
+    @api.model
+    def _due_count(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT count(*) FROM pongo_job
+                WHERE state = 'pending' AND next_attempt_at <= %s""",
+            [fields.Datetime.now()],
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _wake_at_next_attempt(self):
         """Run again when the next postponed call is due, not at the next
         five-minute run: retries keep their back-off."""
-        self.env.flush_all()
         self.env.cr.execute(
             "SELECT min(next_attempt_at) FROM pongo_job WHERE state = 'pending'"
         )
         due = self.env.cr.fetchone()[0]
-        if not due or due <= fields.Datetime.now():
-            return
-        cron = self.env.ref("pos_pongo.ir_cron_pongo_send_jobs").sudo()
-        if (
-            not self.env["ir.cron.trigger"]
-            .sudo()
-            .search_count([("cron_id", "=", cron.id), ("call_at", "=", due)])
-        ):
-            cron._trigger(due)
+        if due and due > fields.Datetime.now():
+            wake(self.env, "pos_pongo.ir_cron_pongo_send_jobs", at=due)
 
     @api.model
-    def _claim_batch(self, size, skip_company_ids=()):
+    def _claim_batch(self, size):
         self.env.flush_all()  # the SQL below must see the outcome of the last batch
         self.env.cr.execute(
             """
             SELECT job.id FROM pongo_job job
              WHERE job.state = 'pending' AND job.next_attempt_at <= %s
-               AND job.company_id != ALL(%s)
                AND (job.depends_on_id IS NULL OR EXISTS (
                     SELECT 1 FROM pongo_job dep
                      WHERE dep.id = job.depends_on_id AND dep.state = 'done'))
@@ -214,17 +207,17 @@ class PongoJob(models.Model):
              LIMIT %s
              FOR UPDATE OF job SKIP LOCKED
             """,
-            [fields.Datetime.now(), list(skip_company_ids), size],
+            [fields.Datetime.now(), size],
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
-    def _send_batch(self, pool, run):
+    def _send_batch(self, pool):
         """Send these claimed jobs and record each outcome (no commit here).
 
-        While a company is not known reachable in this run, its first call goes
-        alone: when Pongo is missing (down, rate limiting, refused credentials),
-        the company's other due jobs are postponed untried instead of each
-        paying the client's retries (a circuit breaker). Returns the jobs tried.
+        A company's first call goes alone: when Pongo is missing (down, rate
+        limiting, refused credentials), the company's other due jobs are postponed
+        untried instead of each paying the client's retries (a circuit breaker).
+        Returns the jobs tried.
         """
         tried = 0
         for company, jobs in self.grouped("company_id").items():
@@ -238,24 +231,20 @@ class PongoJob(models.Model):
                 except Exception as error:  # recorded on the job
                     job._record_outcome(error)
                     tried += 1
-            if calls and company.id not in run["reachable"]:
+            if calls:  # the first call alone: is Pongo there?
                 job, call = calls.pop(0)
-                outcomes = [_outcome(call)]
-                job._record_outcome(outcomes[0])
+                outcome = _outcome(call)
+                job._record_outcome(outcome)
                 tried += 1
-                if _pongo_missing(outcomes[0]):
-                    jobs._pongo_trip(company, outcomes[0], [job for job, _c in calls])
-                    run["down"].add(company.id)
+                if _pongo_missing(outcome):
+                    jobs._pongo_trip(company, outcome, [job for job, _c in calls])
                     calls = []
-                else:
-                    run["reachable"].add(company.id)
             outcomes = list(pool.map(_outcome, [call for _job, call in calls]))
             for (job, _call), outcome in zip(calls, outcomes, strict=True):
                 job._record_outcome(outcome)
                 tried += 1
             if outcomes and all(_pongo_missing(outcome) for outcome in outcomes):
                 jobs._pongo_trip(company, outcomes[0], [])
-                run["down"].add(company.id)
             if tokens:  # refreshed in a thread: saved here, in the ORM's thread
                 company._pongo_save_token_now(tokens[-1])
         return tried
@@ -454,8 +443,13 @@ class PongoJob(models.Model):
         if not retryable:
             raise UserError(_("Only pending or failed calls can be retried."))
         retryable.write({"state": "pending", "next_attempt_at": fields.Datetime.now()})
-        self.env.ref("pos_pongo.ir_cron_pongo_send_jobs").sudo()._trigger()
-        return True
+        wake(self.env, "pos_pongo.ir_cron_pongo_send_jobs")
+        return self.env["res.company"]._pongo_notification(
+            _(
+                "%(count)s call(s) will be sent to Pongo in a moment.",
+                count=len(retryable),
+            )
+        )
 
     def action_mark_done(self):
         """A manager did at Pongo what a *To do at Pongo* call asked."""
@@ -470,6 +464,19 @@ class PongoJob(models.Model):
             {"state": "cancelled"}
         )
         return True
+
+
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _send_pool():
+    """The threads that make the HTTP calls of the batches (no ORM in them)."""
+    global _pool  # noqa: PLW0603
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="pongo_job")
+        return _pool
 
 
 def _outcome(call):

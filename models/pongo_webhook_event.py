@@ -3,7 +3,6 @@
 
 import json
 import logging
-import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -17,8 +16,6 @@ _logger = logging.getLogger(__name__)
 CUSTOMER_EVENTS = (C.EVENT_CUSTOMER_CREATED, C.EVENT_CUSTOMER_UPDATED)
 POS_NOTIFICATION = "PONGO_CUSTOMER_UPDATED"
 BATCH_SIZE = 100  # events applied per transaction
-BATCH_SECONDS = 50  # a cron run stops after this long and triggers the next
-BATCH_WAIT = 0.2  # seconds between two small batches
 MAX_RETRIES = 5
 # What _pongo_write_changes and res.partner.write read of each partner
 PREFETCHED_FIELDS = ["pongo_customer_id", "pongo_phone", "pongo_points", "name"]
@@ -102,16 +99,15 @@ class PongoWebhookEvent(models.Model):
         return self.browse(row[0] if row else ())
 
     @api.model
-    def _cron_process_events(self, autocommit=True):
-        """Apply the received events in batches, oldest first (so in order per
-        customer), one transaction per batch; returns how many were applied.
+    def _cron_process_events(self):
+        """Apply one batch of received events, oldest first (so in order per
+        customer); returns how many were applied. The cron's runner commits it
+        and runs the next batch while some remain (Odoo's cron progress API).
 
-        The webhook request only records an event and triggers this cron, whose
+        The webhook request only records an event and wakes this cron, whose
         runs never overlap: each event is applied once.
         """
-        deadline = time.monotonic() + BATCH_SECONDS
-        applied = retries = 0
-        while time.monotonic() < deadline:
+        for retry in range(MAX_RETRIES + 1):
             self.env.flush_all()
             self.env.cr.execute(
                 """
@@ -121,25 +117,22 @@ class PongoWebhookEvent(models.Model):
                 [BATCH_SIZE],
             )
             events = self.browse(row[0] for row in self.env.cr.fetchall())
-            if not events:
-                return applied
             try:
                 events._process()
+                break
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                # A partner changed meanwhile (a cashier): the batch again.
-                if not autocommit or retries >= MAX_RETRIES:
+                # A partner changed meanwhile (a cashier): the batch again, with a
+                # new snapshot (nothing of it is written yet).
+                if retry == MAX_RETRIES:
                     raise
-                retries += 1
                 self.env.cr.rollback()
                 self.env.invalidate_all()
-                continue
-            applied += len(events)
-            if autocommit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-                if len(events) < BATCH_SIZE:
-                    time.sleep(BATCH_WAIT)  # let a burst gather: fewer, bigger batches
-        self.env.ref("pos_pongo.ir_cron_pongo_webhook_events")._trigger()
-        return applied
+        self.env.cr.execute(
+            "SELECT count(*) FROM pongo_webhook_event WHERE state = 'received'"
+        )
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(events), remaining=remaining)
+        return len(events)
 
     def _process(self):
         """Apply the events in order; an error is kept on its event.

@@ -1,7 +1,6 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 import secrets
-import time
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -18,7 +17,6 @@ OAUTH_CALLBACK_PATH = "/pos_pongo/oauth/callback"
 INTERACTIVE_TIMEOUT = (2, 4)
 BACKGROUND_TIMEOUT = (C.CONNECT_TIMEOUT, C.READ_TIMEOUT)
 IMPORT_PAGE_SIZE = 100
-IMPORT_BATCH_SECONDS = 45  # then the cron hands over to its next run
 # Never readable outside system administrators, never in the POS, never logged.
 SECRET_FIELDS = (
     "pongo_client_secret",
@@ -88,6 +86,7 @@ class ResCompany(models.Model):
         copy=False,
     )
     pongo_import_page = fields.Integer(readonly=True, copy=False)
+    pongo_import_pages = fields.Integer(readonly=True, copy=False)
     pongo_import_total = fields.Integer(readonly=True, copy=False)
     pongo_import_count = fields.Integer(readonly=True, copy=False)
     pongo_import_created = fields.Integer(readonly=True, copy=False)
@@ -401,6 +400,7 @@ class ResCompany(models.Model):
             {
                 "pongo_import_state": "queued",
                 "pongo_import_page": 0,
+                "pongo_import_pages": 0,
                 "pongo_import_total": 0,
                 "pongo_import_count": 0,
                 "pongo_import_created": 0,
@@ -413,67 +413,71 @@ class ResCompany(models.Model):
         )
 
     @api.model
-    def _cron_pongo_import_customers(self, autocommit=True):
+    def _cron_pongo_import_customers(self):
+        """Import the next page of each company's import under way; returns how
+        many pages were imported. The cron's runner commits each run and runs the
+        next while pages remain (Odoo's cron progress API), so an import resumes
+        where it stopped after a crash or a restart."""
         companies = self.sudo().search(
             [("pongo_import_state", "in", ("queued", "running"))]
         )
-        for company in companies:
-            company._pongo_import_pages(autocommit=autocommit)
+        done = sum(company._pongo_import_next_page() for company in companies)
+        remaining = sum(
+            max((company.pongo_import_pages or 1) - company.pongo_import_page, 1)
+            for company in companies
+            if company.pongo_import_state in ("queued", "running")
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
 
-    def _pongo_import_pages(self, autocommit=True):
-        """Import pages after the last one done, until the time budget is spent;
-        each page commits, so a crash or a timeout resumes where it stopped."""
+    def _pongo_import_next_page(self):
+        """Import one page of Pongo customers (the one after the last done);
+        1 when a page was imported, else 0."""
         self.ensure_one()
-        started = time.monotonic()
-        client = self._pongo_get_client()
-        Partner = self.env["res.partner"]
-        self.pongo_import_state = "running"
-        while time.monotonic() - started < IMPORT_BATCH_SECONDS:
-            page = self.pongo_import_page + 1
-            try:
-                body = client.list_customers(page=page, per_page=IMPORT_PAGE_SIZE)
-            except PongoError as error:
-                retry = error.retryable
-                self.write(
-                    {
-                        "pongo_import_state": "running" if retry else "failed",
-                        "pongo_import_message": error.message,
-                    }
-                )
-                if retry:
-                    self.env.ref("pos_pongo.ir_cron_pongo_import_customers")._trigger(
-                        fields.Datetime.add(fields.Datetime.now(), minutes=1)
-                    )
-                return
-            customers = body.get(C.F_DATA) or []
-            created = Partner._pongo_import_customers(customers, self)
-            meta = body.get(C.F_META) or {}
-            last_page = meta.get(C.META_LAST_PAGE) or page
+        page = self.pongo_import_page + 1
+        try:
+            body = self._pongo_get_client().list_customers(
+                page=page, per_page=IMPORT_PAGE_SIZE
+            )
+        except PongoError as error:
+            retry = error.retryable
             self.write(
                 {
-                    "pongo_import_page": page,
-                    "pongo_import_total": meta.get(C.META_TOTAL) or 0,
-                    "pongo_import_count": self.pongo_import_count + len(customers),
-                    "pongo_import_created": self.pongo_import_created + created,
-                    "pongo_import_message": False,
+                    "pongo_import_state": "running" if retry else "failed",
+                    "pongo_import_message": error.message_in(
+                        self.partner_id.lang or "en_US"
+                    ),
                 }
             )
-            if autocommit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            self.env.invalidate_all()
-            if not customers or page >= last_page:
-                self.write(
-                    {
-                        "pongo_import_state": "done",
-                        "pongo_import_message": _(
-                            "%(count)s customers imported, %(created)s new contacts.",
-                            count=self.pongo_import_count,
-                            created=self.pongo_import_created,
-                        ),
-                    }
+            if retry:  # Pongo is back in a minute, maybe: the import goes on then
+                wake(
+                    self.env,
+                    "pos_pongo.ir_cron_pongo_import_customers",
+                    at=fields.Datetime.add(fields.Datetime.now(), minutes=1),
                 )
-                return
-        self.env.ref("pos_pongo.ir_cron_pongo_import_customers")._trigger()
+            return 0
+        customers = body.get(C.F_DATA) or []
+        created = self.env["res.partner"]._pongo_import_customers(customers, self)
+        meta = body.get(C.F_META) or {}
+        last_page = meta.get(C.META_LAST_PAGE) or page
+        values = {
+            "pongo_import_state": "running",
+            "pongo_import_page": page,
+            "pongo_import_pages": last_page,
+            "pongo_import_total": meta.get(C.META_TOTAL) or 0,
+            "pongo_import_count": self.pongo_import_count + len(customers),
+            "pongo_import_created": self.pongo_import_created + created,
+            "pongo_import_message": False,
+        }
+        if not customers or page >= last_page:
+            values["pongo_import_state"] = "done"
+            values["pongo_import_message"] = self.env._(
+                "%(count)s customers imported, %(created)s new contacts.",
+                count=values["pongo_import_count"],
+                created=values["pongo_import_created"],
+            )
+        self.write(values)
+        return 1
 
     # ------------------------------------------------------------------
     # Conformance probe (tools/pongo_probe.py)

@@ -540,11 +540,14 @@ class ResPartner(models.Model):
         now = fields.Datetime.now()
         try:
             with self.env.registry.cursor() as cr:
-                cr.execute("SET LOCAL lock_timeout = '200ms'")
+                # A row another transaction holds is skipped, not waited for.
                 cr.execute(
                     """UPDATE res_partner SET pongo_points = %s, pongo_points_date = %s
-                        WHERE id = %s""",
-                    [points, now, self.id],
+                        WHERE id IN (SELECT id FROM res_partner
+                                      WHERE id = %s
+                                        AND pongo_points IS DISTINCT FROM %s
+                                        FOR UPDATE SKIP LOCKED)""",
+                    [points, now, self.id, points],
                 )
         except psycopg2.Error as error:
             _logger.info("Pongo points of partner %s not kept: %s", self.id, error)

@@ -223,7 +223,11 @@ def p2():
 def p3():
     """Drain the outbox (the driver starts several of these at once)."""
     started = time.perf_counter()
-    sent = env["pongo.job"]._cron_send_jobs()
+    sent = 0
+    # As the cron runner does: one batch per call, a commit after each.
+    while tried := env["pongo.job"]._cron_send_jobs():
+        env.cr.commit()
+        sent += tried
     env.cr.commit()
     return {"sent": sent, "seconds": time.perf_counter() - started}
 
@@ -264,7 +268,7 @@ def p6():
     env.cr.commit()
     started = time.perf_counter()
     while company.pongo_import_state in ("queued", "running"):
-        company._pongo_import_pages()
+        env["res.company"]._cron_pongo_import_customers()  # a page, as the cron
         env.cr.commit()
     seconds = time.perf_counter() - started
     return {

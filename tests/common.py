@@ -54,7 +54,30 @@ PongoEmulator = _emulator_process.EmulatorProcess
 seed = _emulator_process.seed  # the emulator's seed data: seed.PHONE_EMMA, ...
 
 
-class PongoEmulatorMixin:
+class PongoCronMixin:
+    """Runs the crons of pos_pongo the way Odoo's cron runner does."""
+
+    def run_cron_batches(self, model, method):
+        """Run a cron's method batch after batch, as Odoo's cron runner does with
+        the progress API, until a batch does nothing; returns the work done."""
+        total = 0
+        for _batch in range(1000):
+            done = getattr(self.env[model].sudo(), method)()
+            if not done:
+                return total
+            total += done
+        raise AssertionError(f"{model}.{method} never ends")
+
+    def send_pongo_calls(self):
+        """Send every due call of the outbox (the cron, batch after batch)."""
+        return self.run_cron_batches("pongo.job", "_cron_send_jobs")
+
+    def apply_pongo_events(self):
+        """Apply every received webhook event (the cron, batch after batch)."""
+        return self.run_cron_batches("pongo.webhook.event", "_cron_process_events")
+
+
+class PongoEmulatorMixin(PongoCronMixin):
     """Starts one emulator for the class and lets our client reach it.
 
     Odoo's tests block outgoing HTTP and stretch short timeouts to 10 s; the

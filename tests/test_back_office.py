@@ -131,7 +131,7 @@ class TestPongoSettings(PongoEmulatorMixin, TransactionCase):
         self.company.action_pongo_import_customers()
         with self.assertRaises(UserError):
             self.company.action_pongo_import_customers()
-        self.env["res.company"]._cron_pongo_import_customers(autocommit=False)
+        self.run_cron_batches("res.company", "_cron_pongo_import_customers")
         company = self.company
         self.assertEqual(company.pongo_import_state, "done")
         self.assertEqual(company.pongo_import_count, 250)
@@ -143,7 +143,7 @@ class TestPongoSettings(PongoEmulatorMixin, TransactionCase):
         self.assertEqual(existing.name, "Emma Petit")
         # A second import changes nothing.
         company.action_pongo_import_customers()
-        self.env["res.company"]._cron_pongo_import_customers(autocommit=False)
+        self.run_cron_batches("res.company", "_cron_pongo_import_customers")
         self.assertEqual(company.pongo_import_created, 0)
         self.assertEqual(
             self.env["res.partner"].search_count([("pongo_customer_id", "!=", False)]),
@@ -154,11 +154,11 @@ class TestPongoSettings(PongoEmulatorMixin, TransactionCase):
         self.pongo_connect_company(self.company)
         self.company.action_pongo_import_customers()
         self.emulator.faults(outage="503")
-        self.env["res.company"]._cron_pongo_import_customers(autocommit=False)
+        self.run_cron_batches("res.company", "_cron_pongo_import_customers")
         self.assertEqual(self.company.pongo_import_state, "running")
         self.assertTrue(self.company.pongo_import_message)
         self.emulator.faults(clear=True)
-        self.env["res.company"]._cron_pongo_import_customers(autocommit=False)
+        self.run_cron_batches("res.company", "_cron_pongo_import_customers")
         self.assertEqual(self.company.pongo_import_state, "done")
         self.assertEqual(self.company.pongo_import_count, 10)
 

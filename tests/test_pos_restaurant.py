@@ -78,7 +78,7 @@ class TestPongoRestaurant(PongoEmulatorMixin, TestFrontendCommon):
         )
 
     def send(self):
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.send_pongo_calls()
         return self.emulator.ledger()["orders"]
 
     def assert_used_once(self, *names):

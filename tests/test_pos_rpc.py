@@ -201,7 +201,7 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
         )
         job = self.env["pongo.job"].search([("partner_id", "=", lucas.id)])
         self.assertEqual(job.job_type, "customer_update", "the new answers go out")
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.send_pongo_calls()
         customer = self.client.get_customer_by_phone(PHONE_LUCAS)
         self.assertIs(customer[C.F_SMS_OPTIN], True)
         self.assertIs(customer[C.F_EMAIL_OPTIN], False)

@@ -122,7 +122,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
 
     def assert_sent_once_with_reward_used(self, owned_id):
         """The outbox sends the one paid order with this reward; Pongo marks it used."""
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.send_pongo_calls()
         sent = self.emulator.ledger()["orders"]
         self.assertEqual(len(sent), 1)
         self.assertEqual(sent[0]["reward_ids"], [owned_id])
@@ -262,11 +262,11 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         order = self.session_orders()
         self.assertEqual(order.state, "paid")
         # Pongo comes back: the order is sent then, once.
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.send_pongo_calls()
         self.assertEqual(order.pongo_sync_state, "pending")
         self.emulator.faults(clear=True)
         order.action_pongo_retry()
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.send_pongo_calls()
         self.assertEqual(order.pongo_sync_state, "done")
         ledger = self.emulator.ledger()
         self.assertEqual(
@@ -294,7 +294,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         self.assertEqual(len(emma_order), 1)
         self.assertEqual(emma_order.state, "paid")
         self.assertEqual(len(emma_order.pongo_job_ids), 1)
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.send_pongo_calls()
         sent = self.emulator.ledger()["orders"]
         self.assertEqual(len(sent), 1, "the walk-in order is not Pongo's business")
         self.assertEqual(sent[0]["customer"], self.emma_customer[C.F_PUBLIC_ID])

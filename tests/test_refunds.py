@@ -70,7 +70,7 @@ class TestPongoRefunds(PongoEmulatorMixin, TestPoSCommon):
         )
 
     def drain(self):
-        return self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        return self.send_pongo_calls()
 
     def points(self):
         return self.client.get_customer_by_phone(seed.PHONE_EMMA)[C.F_POINTS]

@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 from .. import const as C
-from .common import PongoEmulatorMixin
+from .common import PongoCronMixin, PongoEmulatorMixin
 
 SECRET = "whsec_receiver_test"
 CONTROLLER_LOGGER = "odoo.addons.pos_pongo.controllers.main"
@@ -54,7 +54,7 @@ def event_body(data, event=C.EVENT_CUSTOMER_CREATED, event_id="evt_hook_1"):
 
 
 @tagged("post_install", "-at_install")
-class TestPongoWebhook(HttpCase):
+class TestPongoWebhook(PongoCronMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -88,7 +88,7 @@ class TestPongoWebhook(HttpCase):
         response = self.url_open(url or self.url, data=body, headers=headers)
         self.env.invalidate_all()
         if process:
-            self.Event.sudo()._cron_process_events(autocommit=False)
+            self.apply_pongo_events()
         return response
 
     def cron_triggers(self):
@@ -146,10 +146,10 @@ class TestPongoWebhook(HttpCase):
         self.assertFalse(self.upserts, "nothing applied inside the request")
         self.assertFalse(self.partners())
         self.assertTrue(self.cron_triggers() - triggers, "the cron is triggered")
-        self.assertEqual(self.Event.sudo()._cron_process_events(autocommit=False), 1)
+        self.assertEqual(self.apply_pongo_events(), 1)
         self.assertEqual(self.events().state, "done")
         self.assertEqual(self.events().partner_id, self.partners())
-        self.assertEqual(self.Event.sudo()._cron_process_events(autocommit=False), 0)
+        self.assertEqual(self.apply_pongo_events(), 0)
         self.assertEqual(self.upserts, ["cus_hook_1"], "applied once")
 
     def test_events_of_a_customer_are_applied_in_order(self):
@@ -160,7 +160,7 @@ class TestPongoWebhook(HttpCase):
                 event_id=f"evt_order_{points}",
             )
             self.assertEqual(self.post(body, process=False).status_code, 200)
-        self.assertEqual(self.Event.sudo()._cron_process_events(autocommit=False), 3)
+        self.assertEqual(self.apply_pongo_events(), 3)
         self.assertEqual(self.partners().pongo_points, 7, "the last one wins")
         self.assertEqual(set(self.events().mapped("state")), {"done"})
         self.assertEqual(len(self.upserts), 3)
@@ -377,7 +377,7 @@ class TestPongoWebhookEmulator(PongoEmulatorMixin, HttpCase):
         self.assertEqual(deliveries[0]["event"], C.EVENT_CUSTOMER_UPDATED)
 
         self.env.invalidate_all()
-        self.env["pongo.webhook.event"].sudo()._cron_process_events(autocommit=False)
+        self.apply_pongo_events()
         partner = self.env["res.partner"].search(
             [("pongo_customer_id", "=", public_id)]
         )

@@ -48,7 +48,7 @@ class TestPongoHedgedOrderKeys(PongoEmulatorMixin, TestPoSCommon):
         order_data = self.create_ui_order_data([(self.product, 1)], self.emma)
         order_data["lines"][0][2]["pongo_reward_id"] = self.reward_id
         self.env["pos.order"].sync_from_ui([order_data])
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.send_pongo_calls()
         (entry,) = self.emulator.ledger()["orders"]
         sent = entry["payload"]
         line = sent[C.F_LINES][0]
