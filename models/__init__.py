@@ -1,5 +1,6 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import res_company
+from . import pongo_consent_log
 from . import res_partner
 from . import pongo_store
 from . import pongo_job
