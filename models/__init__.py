@@ -9,5 +9,6 @@ from . import pongo_deprecation
 from . import pos_config
 from . import pos_config_rpc
 from . import pos_order
+from . import pos_session
 from . import loyalty
 from . import res_config_settings
