@@ -55,7 +55,7 @@ class ResPartner(models.Model):
         string="Consent Recorded At",
         copy=False,
         readonly=True,
-        help="Point of sale where the consent was asked; empty: back office.",
+        help="Point of sale of the last answer; empty: back office or Pongo.",
     )
     pongo_consent_log_ids = fields.One2many(
         "pongo.consent.log",
