@@ -1,5 +1,6 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import res_company
+from . import pongo_consent_log
 from . import res_partner
 from . import pongo_store
 from . import pongo_job
@@ -7,6 +8,7 @@ from . import pongo_webhook_event
 from . import pongo_deprecation
 from . import pos_config
 from . import pos_order
+from . import pos_session
 from . import loyalty
 from . import res_config_settings
 from . import barcode_rule

@@ -20,6 +20,7 @@ MAX_RETRIES = 5
 # What _pongo_write_changes and res.partner.write read of each partner
 PREFETCHED_FIELDS = ["pongo_customer_id", "pongo_phone", "pongo_points", "name"]
 PREFETCHED_FIELDS += ["email", "user_ids", "child_ids"]
+PREFETCHED_FIELDS += ["pongo_sms_optin", "pongo_email_optin"]
 
 
 class PongoWebhookEvent(models.Model):
@@ -212,7 +213,10 @@ class PongoWebhookEvent(models.Model):
             self.env["res.partner"]
             .sudo()
             .with_company(self.company_id)
-            .with_context(tracking_disable=True)  # the event log is the history
+            .with_context(
+                tracking_disable=True,  # the event log is the history
+                pongo_consent_source="pongo_webhook",
+            )
             ._pongo_upsert_from_customer(customer, self.company_id)
         )
         return {"state": "done", "partner_id": partner.id}

@@ -17,10 +17,10 @@ from ..tools.pongo_client import (
     PongoValidationError,
 )
 from ..tools.singleflight import SingleFlight
+from .pongo_consent_log import CONSENT, CONSENT_FIELDS, SOURCES
 
 _logger = logging.getLogger(__name__)
 
-CONSENT = [("yes", "Yes"), ("no", "No")]
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Pongo field -> field of the POS enlist form
 ENLIST_FIELDS = {
@@ -62,15 +62,29 @@ class ResPartner(models.Model):
     pongo_email_optin = fields.Selection(
         CONSENT, string="E-mail Marketing Consent", copy=False
     )
-    pongo_consent_date = fields.Datetime(string="Consent Recorded On", copy=False)
+    # Proof of the last change of an answer; each change is in the consent log.
+    pongo_consent_date = fields.Datetime(
+        string="Consent Recorded On", copy=False, readonly=True
+    )
+    pongo_consent_source = fields.Selection(
+        SOURCES, string="Consent Source", copy=False, readonly=True
+    )
     pongo_consent_user_id = fields.Many2one(
-        "res.users", string="Consent Recorded By", copy=False
+        "res.users", string="Consent Recorded By", copy=False, readonly=True
     )
     pongo_consent_pos_config_id = fields.Many2one(
         "pos.config",
         string="Consent Recorded At",
         copy=False,
-        help="Point of sale where the consent was asked; empty: back office.",
+        readonly=True,
+        help="Point of sale of the last answer; empty: back office or Pongo.",
+    )
+    pongo_consent_log_ids = fields.One2many(
+        "pongo.consent.log",
+        "partner_id",
+        string="Consent History",
+        readonly=True,
+        groups="point_of_sale.group_pos_user",
     )
     pongo_points = fields.Integer(copy=False, readonly=True)
     pongo_points_date = fields.Datetime(
@@ -110,30 +124,31 @@ class ResPartner(models.Model):
         )
         return result
 
-    # ------------------------------------------------------------------
-    # Consent proof
-    # ------------------------------------------------------------------
-    def _pongo_consent_proof(self, vals):
-        """Proof stamped when a consent is given or changed (who, when, where)."""
-        if not ({"pongo_sms_optin", "pongo_email_optin"} & set(vals)):
-            return {}
-        return {
-            "pongo_consent_date": fields.Datetime.now(),
-            "pongo_consent_user_id": self.env.uid,
-            "pongo_consent_pos_config_id": self.env.context.get("pongo_pos_config_id")
-            or False,
-        }
-
     @api.model_create_multi
     def create(self, vals_list):
-        vals_list = [{**vals, **self._pongo_consent_proof(vals)} for vals in vals_list]
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        self.env["pongo.consent.log"]._pongo_record(  # answers given at creation
+            [
+                (partner, field, False, vals[field])
+                for partner, vals in zip(partners, vals_list, strict=True)
+                for field in CONSENT_FIELDS
+                if vals.get(field)
+            ]
+        )
+        return partners
 
     def write(self, vals):
         if "pongo_customer_id" in vals and not self.env.context.get("pongo_no_push"):
             self._pongo_check_customer_id(vals["pongo_customer_id"])
-        vals = {**vals, **self._pongo_consent_proof(vals)}
+        consent_changes = [  # only the answers that change
+            (partner, field, partner[field], vals[field] or False)
+            for field in CONSENT_FIELDS
+            if field in vals
+            for partner in self
+            if partner[field] != (vals[field] or False)
+        ]
         result = super().write(vals)
+        self.env["pongo.consent.log"]._pongo_record(consent_changes)
         if PUSHED_FIELDS & set(vals) and not self.env.context.get("pongo_no_push"):
             self.filtered("pongo_customer_id")._pongo_push_to_pongo()
         return result
@@ -252,7 +267,9 @@ class ResPartner(models.Model):
     def _pongo_import_customers(self, customers, company):
         """Upsert one page of Pongo customers in two searches and one batch create;
         returns how many partners were created."""
-        Partner = self.sudo().with_context(active_test=False)
+        Partner = self.sudo().with_context(
+            active_test=False, pongo_consent_source="pongo_import"
+        )
         company_domain = [("company_id", "in", [company.id, False])]
         ids = [c.get(C.F_PUBLIC_ID) for c in customers if c.get(C.F_PUBLIC_ID)]
         phones = [from_pongo_phone(c.get(C.F_PHONE)) for c in customers]
@@ -294,7 +311,42 @@ class ResPartner(models.Model):
             for name, value in values.items()
             if name == "pongo_points_date" or self[name] != value
         }
-        self.with_context(pongo_no_push=True).write(changed)
+        if "yes" in (changed.get(field) for field in CONSENT_FIELDS):
+            changed = self._pongo_without_stale_consent(changed)
+        self.with_context(
+            pongo_no_push=True, pongo_consent_source=self._pongo_consent_source()
+        ).write(changed)
+
+    def _pongo_consent_source(self):
+        """Source of consents written from Pongo: a look-up unless said otherwise;
+        none for a customer enlisted at a point of sale (the cashier asked)."""
+        context = self.env.context
+        if context.get("pongo_consent_source"):
+            return context["pongo_consent_source"]
+        return False if context.get("pongo_pos_config_id") else "pongo_lookup"
+
+    def _pongo_without_stale_consent(self, values):
+        """While a change made here is not yet at Pongo, Pongo's copy is older: its
+        "yes" does not replace a "no" given here (in doubt, no consent)."""
+        unsent = (
+            self.env["pongo.job"]
+            .sudo()
+            .search_count(
+                [
+                    ("job_type", "=", "customer_update"),
+                    ("partner_id", "=", self.id),
+                    ("state", "=", "pending"),
+                ],
+                limit=1,
+            )
+        )
+        if not unsent:
+            return values
+        return {
+            name: value
+            for name, value in values.items()
+            if not (name in CONSENT_FIELDS and value == "yes" and self[name] == "no")
+        }
 
     @api.model
     def _pongo_create_partners(self, vals_list, company):
@@ -303,7 +355,10 @@ class ResPartner(models.Model):
         return (
             self.sudo()
             .with_context(
-                pongo_no_push=True, tracking_disable=True, mail_create_nolog=True
+                pongo_no_push=True,
+                tracking_disable=True,
+                mail_create_nolog=True,
+                pongo_consent_source=self._pongo_consent_source(),
             )
             .create([{**values, "company_id": company.id} for values in vals_list])
             .with_env(self.env)

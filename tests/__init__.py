@@ -17,3 +17,5 @@ from . import test_pos_restaurant
 from . import test_i18n
 from . import test_probe
 from . import test_wire_hedges
+from . import test_consent
+from . import test_pos_closing
