@@ -298,7 +298,7 @@ class ResPartner(models.Model):
             else:
                 values.setdefault("name", phone or values["pongo_customer_id"])
                 to_create.append(values)
-        self._pongo_create_partners(to_create, company)
+        Partner._pongo_create_partners(to_create, company)
         return len(to_create)
 
     def _pongo_write_changes(self, values):

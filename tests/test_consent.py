@@ -65,10 +65,10 @@ class TestPongoConsent(PongoEmulatorMixin, TransactionCase):
         }
         Event = self.env["pongo.webhook.event"].sudo()
         self.assertTrue(Event._pongo_record(self.company, event, json.dumps(event)))
-        Event._cron_process_events(autocommit=False)
+        self.apply_pongo_events()
 
     def drain(self):
-        return self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        return self.send_pongo_calls()
 
     # ------------------------------------------------------------------
     # Sources
@@ -227,7 +227,7 @@ class TestPongoConsent(PongoEmulatorMixin, TransactionCase):
 
     def test_import_records_pongo_and_a_second_import_nothing(self):
         self.company.action_pongo_import_customers()
-        self.company._cron_pongo_import_customers(autocommit=False)
+        self.run_cron_batches("res.company", "_cron_pongo_import_customers")
         emma = self.env["res.partner"].search([("pongo_phone", "=", f"+{PHONE_EMMA}")])
         self.assertRecordValues(
             self.logs(emma),
@@ -239,7 +239,7 @@ class TestPongoConsent(PongoEmulatorMixin, TransactionCase):
         self.assertFalse(self.logs(emma).user_id)
         count = self.Log.search_count([])
         self.company.action_pongo_import_customers()
-        self.company._cron_pongo_import_customers(autocommit=False)
+        self.run_cron_batches("res.company", "_cron_pongo_import_customers")
         self.assertEqual(self.Log.search_count([]), count, "nothing changed")
 
     # ------------------------------------------------------------------
