@@ -4,7 +4,7 @@ ODOO_HOME ?= /opt/odoo
 ODOO_PYTHON ?= $(ODOO_HOME)/.venv/bin/python
 export ODOO_HOME ODOO_PYTHON
 
-.PHONY: help test lint demo emulator reliability bench screenshots check-odoo pongo-probe
+.PHONY: help test lint demo emulator reliability bench screenshots i18n check-odoo pongo-probe
 
 help:
 	@echo "make test      lint + every test on a throwaway database (needs Odoo 18)"
@@ -15,6 +15,7 @@ help:
 	@echo "make reliability  fault-injection suite, one row per case (ARGS=\"--quick --cases 1,5\")"
 	@echo "make bench     performance ratios against plain Odoo (.bench/bench.json)"
 	@echo "make screenshots  the POS tours, saving README pictures in doc/screenshots"
+	@echo "make i18n      the translation templates anew, merged into fr.po"
 
 check-odoo:
 	@scripts/check_odoo.sh
@@ -40,6 +41,9 @@ pongo-probe: check-odoo
 
 bench: check-odoo
 	@$(ODOO_PYTHON) scripts/bench.py $(ARGS)
+
+i18n: check-odoo
+	@$(ODOO_PYTHON) scripts/i18n.py
 
 screenshots: check-odoo
 	@POS_PONGO_SCREENSHOTS=$(CURDIR)/doc/screenshots $(ODOO_PYTHON) scripts/run_tests.py \

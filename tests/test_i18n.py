@@ -1,4 +1,5 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import io
 import os
 import re
 from collections import Counter
@@ -6,7 +7,8 @@ from collections import Counter
 import polib
 
 from odoo.modules.module import get_module_path
-from odoo.tests import BaseCase, tagged
+from odoo.tests import BaseCase, TransactionCase, tagged
+from odoo.tools.translate import trans_export
 
 # %(name)s / %s style placeholders, {name} / {{ expr }} placeholders, and tags.
 PLACEHOLDER_RE = re.compile(
@@ -63,3 +65,22 @@ class TestPongoI18n(BaseCase):
             with self.subTest(msgid=entry.msgid):
                 self.assertEqual(placeholders(entry.msgstr), placeholders(entry.msgid))
                 self.assertEqual(tags(entry.msgstr), tags(entry.msgid))
+
+
+@tagged("post_install", "-at_install")
+class TestPongoI18nTemplate(TransactionCase):
+    def test_template_is_up_to_date(self):
+        """i18n/pos_pongo.pot holds every message of the code (``make i18n``)."""
+        buffer = io.BytesIO()
+        trans_export(False, ["pos_pongo"], buffer, "po", self.env.cr)
+        exported = polib.pofile(buffer.getvalue().decode())
+        path = os.path.join(get_module_path("pos_pongo"), "i18n", "pos_pongo.pot")
+        template = polib.pofile(path)
+        now = {(e.msgctxt, e.msgid) for e in exported}
+        kept = {(e.msgctxt, e.msgid) for e in template if not e.obsolete}
+        self.assertEqual(
+            sorted(m for _c, m in now - kept), [], "not in the template: make i18n"
+        )
+        self.assertEqual(
+            sorted(m for _c, m in kept - now), [], "gone from the code: make i18n"
+        )
