@@ -9,10 +9,17 @@ import tempfile
 from urllib.parse import urlparse
 
 import odoo
-from odoo.tests import common
+from odoo.tests import common, new_test_user
 from odoo.tools import config
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+# A cashier or a waiter: the Point of Sale *User* right, nothing more.
+CASHIER_GROUPS = "base.group_user,point_of_sale.group_pos_user"
+
+
+def new_cashier(env, login):
+    """A user with the Point of Sale User right alone (login = password)."""
+    return new_test_user(env, login=login, groups=CASHIER_GROUPS)
 
 
 def odoo_script_process(script, dbname):

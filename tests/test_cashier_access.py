@@ -3,11 +3,11 @@
 
 import time
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
-from .common import PongoEmulatorMixin, seed
+from .common import PongoEmulatorMixin, new_cashier, seed
 
 PHONE_EMMA = seed.PHONE_EMMA  # 500 points
 
@@ -18,11 +18,7 @@ class TestPongoCashierAccess(PongoEmulatorMixin, TestPoSCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.config = cls.basic_config
-        cls.cashier = new_test_user(
-            cls.env,
-            login="pongo_plain_cashier",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cls.cashier = new_cashier(cls.env, "pongo_plain_cashier")
         cls.product = cls.create_product("Espresso", cls.categ_basic, 1.8)
         cls.product.default_code = "CAFE-ESPRESSO"
 

@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .. import const as C
-from .common import PongoEmulatorMixin, seed
+from .common import PongoEmulatorMixin, new_cashier, seed
 
 UNKNOWN_PHONE = "0699887766"
 REAL_REQUEST = requests.Session.request
@@ -116,11 +116,7 @@ class TestPongoCashierAnswers(PongoEmulatorMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.country_id = cls.env.ref("base.fr")
-        cls.cashier = new_test_user(
-            cls.env,
-            login="pongo_answers_cashier",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cls.cashier = new_cashier(cls.env, "pongo_answers_cashier")
         cls.manager = new_test_user(
             cls.env,
             login="pongo_answers_manager",
@@ -248,11 +244,7 @@ class TestPongoVoucherCodeLock(PongoEmulatorMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.country_id = cls.env.ref("base.fr")
-        cls.cashier = new_test_user(
-            cls.env,
-            login="pongo_code_cashier",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cls.cashier = new_cashier(cls.env, "pongo_code_cashier")
         store = cls.env["pongo.store"].create({"name": "Paris", "slug": "demo-paris"})
         cls.config = cls.env["pos.config"].create(
             {"name": "Till 1", "pongo_store_id": store.id}

@@ -1,9 +1,9 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
-from .common import PongoEmulatorMixin
+from .common import PongoEmulatorMixin, new_cashier
 
 
 @tagged("post_install", "-at_install")
@@ -14,11 +14,7 @@ class TestPongoFrontend(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
 
     def test_smoke_tour_sells_in_a_mapped_pos(self):
         """A mapped POS opens with the Pongo badge and sells as usual."""
-        cashier = new_test_user(
-            self.env,
-            login="pongo_smoke_cashier",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cashier = new_cashier(self.env, "pongo_smoke_cashier")
         self.main_pos_config.with_user(cashier).open_ui()
         self.start_pos_tour("PosPongoSmokeTour", login=cashier.login)
         order = self.env["pos.order"].search(

@@ -9,7 +9,7 @@ from odoo.tools.safe_eval import safe_eval
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
-from .common import PongoEmulatorMixin, seed
+from .common import PongoEmulatorMixin, new_cashier, seed
 
 PHONE_EMMA = seed.PHONE_EMMA
 
@@ -20,11 +20,7 @@ class TestPongoClosingSummary(PongoEmulatorMixin, TestPoSCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.config = cls.basic_config
-        cls.cashier = new_test_user(
-            cls.env,
-            login="pongo_closing_cashier",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cls.cashier = new_cashier(cls.env, "pongo_closing_cashier")
         cls.manager = new_test_user(
             cls.env,
             login="pongo_closing_manager",

@@ -2,12 +2,12 @@
 """Pongo in a restaurant (pos_restaurant): tables, transfer, split bill, tips and
 two devices on one floor, as a cashier with the Point of Sale User right alone."""
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.pos_restaurant.tests.test_frontend import TestFrontendCommon
 
 from .. import const as C
-from .common import PongoEmulatorMixin, seed
+from .common import PongoEmulatorMixin, new_cashier, seed
 
 PHONE_EMMA = seed.PHONE_EMMA  # 500 points, owns Viennoiserie offerte and Bon de 5 €
 
@@ -18,11 +18,7 @@ class TestPongoRestaurant(PongoEmulatorMixin, TestFrontendCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.country_id = cls.env.ref("base.fr")
-        cls.cashier = new_test_user(
-            cls.env,
-            login="pongo_waiter",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cls.cashier = new_cashier(cls.env, "pongo_waiter")
         food = cls.env["pos.category"].search([("name", "=", "Food")], limit=1)
         for name, sku, price in (
             ("Croissant", "VIENN-CROISSANT", 1.2),

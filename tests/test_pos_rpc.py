@@ -3,10 +3,10 @@
 
 from urllib.parse import parse_qs, urlparse
 
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from .. import const as C
-from .common import PongoEmulatorMixin, seed
+from .common import PongoEmulatorMixin, new_cashier, seed
 
 PHONE_LUCAS = seed.PHONE_LUCAS  # 120 points, owns "Café offert"
 PHONE_EMMA = seed.PHONE_EMMA  # 500 points
@@ -19,11 +19,7 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.country_id = cls.env.ref("base.fr")
-        cls.cashier = new_test_user(
-            cls.env,
-            login="pongo_rpc_cashier",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cls.cashier = new_cashier(cls.env, "pongo_rpc_cashier")
         cls.store = cls.env["pongo.store"].create(
             {"name": "Paris", "slug": "demo-paris"}
         )
@@ -476,13 +472,7 @@ class TestPongoPosRpcTokenRefresh(PongoEmulatorMixin, HttpCase):
         till = (
             self.env["pos.config"]
             .create({"name": "Pongo Till", "pongo_store_id": store.id})
-            .with_user(
-                new_test_user(
-                    self.env,
-                    login="pongo_refresh_cashier",
-                    groups="base.group_user,point_of_sale.group_pos_user",
-                )
-            )
+            .with_user(new_cashier(self.env, "pongo_refresh_cashier"))
         )
 
         def after_expiry(action):

@@ -9,13 +9,13 @@ import threading
 import time
 
 from odoo.fields import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
 from .. import const as C
-from .common import PongoEmulatorMixin, seed
+from .common import PongoEmulatorMixin, new_cashier, seed
 
 PHONE_LUCAS = seed.PHONE_LUCAS  # 120 points, owns "Café offert"
 PHONE_EMMA = seed.PHONE_EMMA  # 500 points, owns "Viennoiserie offerte" (won)
@@ -52,11 +52,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.country_id = cls.env.ref("base.fr")
-        cls.cashier = new_test_user(
-            cls.env,
-            login="pongo_cashier",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cls.cashier = new_cashier(cls.env, "pongo_cashier")
         Product = cls.env["product.product"]
         cls.espresso, cls.croissant, cls.pain_choc, cls.menu = (
             Product.create(

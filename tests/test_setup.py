@@ -1,8 +1,9 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
 from ..models.res_company import SECRET_FIELDS
+from .common import new_cashier
 
 
 @tagged("post_install", "-at_install")
@@ -19,11 +20,7 @@ class TestPongoSetup(TransactionCase):
                 "pongo_access_token": "s3cret-token",
             }
         )
-        cls.pos_user = new_test_user(
-            cls.env,
-            login="pongo_pos_user",
-            groups="base.group_user,point_of_sale.group_pos_user",
-        )
+        cls.pos_user = new_cashier(cls.env, "pongo_pos_user")
         cls.config = cls.env["pos.config"].create({"name": "Pongo Till"})
 
     def test_pos_is_active_only_when_mapped_and_connected(self):
