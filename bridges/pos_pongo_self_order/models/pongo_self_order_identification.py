@@ -29,11 +29,20 @@ class PongoSelfOrderIdentification(models.Model):
 
     token = fields.Char(required=True, copy=False, readonly=True)
     config_id = fields.Many2one(
-        "pos.config", required=True, ondelete="cascade", index=True, readonly=True
+        "pos.config",
+        string="Point of Sale",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
     )
     company_id = fields.Many2one(related="config_id.company_id", store=True)
     partner_id = fields.Many2one(
-        "res.partner", required=True, ondelete="cascade", readonly=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        ondelete="cascade",
+        readonly=True,
     )
     state = fields.Selection(
         [("open", "On screen"), ("closed", "Forgotten")],
@@ -419,6 +428,7 @@ class PongoSelfOrderReward(models.Model):
 
     identification_id = fields.Many2one(
         "pongo.self.order.identification",
+        string="Identified Customer",
         required=True,
         ondelete="cascade",
         index=True,
@@ -430,6 +440,7 @@ class PongoSelfOrderReward(models.Model):
     name = fields.Char(required=True, readonly=True)
     apply = fields.Selection(
         [("product", "Free product"), ("voucher", "Voucher")],
+        string="Kind",
         required=True,
         readonly=True,
     )

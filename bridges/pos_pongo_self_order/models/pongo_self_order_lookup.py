@@ -21,7 +21,7 @@ class PongoSelfOrderLookup(models.Model):
     _description = "Pongo Lookup at a Self-Order Screen"
     _log_access = False
 
-    key = fields.Char(required=True, index=True)
+    key = fields.Char(string="Counter", required=True, index=True)
     time = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
 
     @api.model

@@ -18,12 +18,14 @@ class TestPongoKioskTours(PongoSelfOrderCommon):
         self.emma_customer = self.customer(PHONE_EMMA)
         self.emma_id = self.emma_customer[C.F_PUBLIC_ID]
 
-    def kiosk_tour(self, tour, kiosk=None, **params):
+    def kiosk_tour(self, tour, kiosk=None, cookies=None, **params):
         """Run ``tour`` on ``kiosk`` (paid at the counter by default)."""
         kiosk = kiosk or self.kiosk
         self.open_kiosk(kiosk)
         query = "".join(f"&{key}={value}" for key, value in params.items())
-        self.start_tour(self.kiosk_route(kiosk) + query, tour, timeout=180)
+        self.start_tour(
+            self.kiosk_route(kiosk) + query, tour, timeout=180, cookies=cookies
+        )
 
     def reward(self, name):
         return self.owned_named(self.emma_id, name)
@@ -150,6 +152,16 @@ class TestPongoKioskTours(PongoSelfOrderCommon):
         self.emulator.faults(clear=True)
         self.assert_nothing_sent()
 
+    def test_pongo_slow_never_holds_the_kiosk(self):
+        """Pongo takes longer than the POS's timeouts: the kiosk stops waiting
+        (the tour times it) and the customer orders without points."""
+        self.emulator.faults(latency_ms=6000, paths=["/v1/customers"])
+        self.kiosk_tour("PongoKioskSlowTour")
+        self._wait_remaining_requests(timeout=60)  # the lookup gives up too
+        self.emulator.faults(clear=True)
+        self.assertFalse(self.kiosk_orders())
+        self.assert_nothing_sent()
+
     def test_pongo_down_keeps_the_number_for_later(self):
         """Pongo down: the customer answers both questions, pays; once Pongo is
         back the order is sent once and the customer joins with those answers."""
@@ -170,3 +182,14 @@ class TestPongoKioskTours(PongoSelfOrderCommon):
         self.assertIs(joined[C.F_SMS_OPTIN], False)
         self.assertIs(joined[C.F_EMAIL_OPTIN], True)
         self.assertEqual(joined[C.F_POINTS], sent[0]["points_earned"])
+
+    def test_the_kiosk_speaks_french(self):
+        french = self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["pos_self_order", "pos_pongo_self_order"], ["fr_FR"], overwrite=True
+        )
+        self.kiosk.self_ordering_available_language_ids |= french
+        self.env["pos_self_order.custom_link"].search(
+            [("pos_config_ids", "in", self.kiosk.ids)]
+        ).with_context(lang="fr_FR").name = "Commander maintenant"
+        self.kiosk_tour("PongoKioskFrenchTour", cookies={"frontend_lang": "fr_FR"})

@@ -493,3 +493,56 @@ registry.category("web_tour.tours").add("PongoMobileTableTour", {
             Utils.clickBtn("Ok"),
         ].flat(),
 });
+
+// The kiosk in French: Emma types her number.
+registry.category("web_tour.tours").add("PongoKioskFrenchTour", {
+    steps: () =>
+        [
+            Utils.clickBtn("Commander maintenant"),
+            {
+                content: "the step is in French",
+                trigger: ".o_pongo_page h1:contains('Cumuler mes points Pongo')",
+            },
+            ...typeNumber("0612345604"),
+            clickContinue(),
+            welcome("Bonjour Emma ! Vous avez 500 points."),
+            screenshot("kiosk-welcome-fr"),
+        ].flat(),
+});
+
+// Pongo answers too slowly: the kiosk stops waiting after PONGO_WAIT_MS.
+registry.category("web_tour.tours").add("PongoKioskSlowTour", {
+    steps: () =>
+        [
+            ...startOrder(),
+            ...typeNumber("0612345604"),
+            {
+                content: "look the number up, and time it",
+                trigger: ".o_pongo_identify:not([disabled])",
+                run: (helpers) => {
+                    window.pongoAskedAt = Date.now();
+                    helpers.click();
+                },
+            },
+            {
+                content: "one line says Pongo is slow, within the POS's own wait",
+                trigger: ".o_pongo_message:contains(slow to answer)",
+                run: () => {
+                    const waited = Date.now() - window.pongoAskedAt;
+                    if (waited > 6000) {
+                        throw new Error(`the kiosk waited ${waited} ms for Pongo`);
+                    }
+                },
+            },
+            {
+                content: "order without points",
+                trigger: ".o_pongo_skip",
+                run: "click",
+            },
+            // The order goes on (the test server, one request at a time, still
+            // waits for Pongo: the tour stops at the cart).
+            ProductPage.clickProduct("Croissant"),
+            Utils.clickBtn("Order"),
+            cartLine("Croissant", "1.20"),
+        ].flat(),
+});
