@@ -11,6 +11,7 @@
     "depends": ["pos_pongo", "pos_self_order"],
     "data": [
         "security/ir.model.access.csv",
+        "security/pos_pongo_self_order_security.xml",
         "data/ir_cron_data.xml",
     ],
     "assets": {

@@ -20,6 +20,8 @@ IDLE = {
     "mobile": timedelta(hours=3),  # a meal, paid at the end
 }
 KEEP_CLOSED = timedelta(days=7)
+# What is kept of an owned reward pos_pongo listed: what applying it needs.
+SHOWN_KEYS = ("id", "name", "apply", "skus", "reward_id", "type", "value")
 
 
 class PongoSelfOrderIdentification(models.Model):
@@ -27,7 +29,9 @@ class PongoSelfOrderIdentification(models.Model):
     _description = "Pongo Customer at a Self-Order Screen"
     _order = "id desc"
 
-    token = fields.Char(required=True, copy=False, readonly=True)
+    token = fields.Char(
+        required=True, copy=False, readonly=True, groups="base.group_system"
+    )
     config_id = fields.Many2one(
         "pos.config",
         string="Point of Sale",
@@ -265,7 +269,11 @@ class PongoSelfOrderIdentification(models.Model):
             if item.get("id")
         ]
         self.shown_rewards = {
-            "owned": {item["id"]: item for item in answer["owned"] if item.get("id")},
+            "owned": {
+                item["id"]: {key: item.get(key) for key in SHOWN_KEYS}
+                for item in answer["owned"]
+                if item.get("id")
+            },
             "available": [item["id"] for item in available],
         }
         return {
@@ -453,6 +461,7 @@ class PongoSelfOrderReward(models.Model):
     voucher_value = fields.Float(readonly=True)
     discount_product_id = fields.Many2one("product.product", readonly=True)
     order_id = fields.Many2one("pos.order", index="btree_not_null", readonly=True)
+    company_id = fields.Many2one(related="identification_id.company_id", store=True)
     state = fields.Selection(
         [("held", "Locked at Pongo"), ("used", "Used"), ("released", "Unlocked")],
         default="held",

@@ -63,6 +63,7 @@ class TestPongoKioskTours(PongoSelfOrderCommon):
         self.assert_nothing_sent()
 
         # The cashier takes the payment: Pongo gets the order once.
+        self.browser_size = "1366x768"  # the till's screen
         self.main_pos_config.with_user(self.pos_user).open_ui()
         self.start_tour(
             f"/pos/ui?config_id={self.main_pos_config.id}",
