@@ -53,6 +53,7 @@ def run_lint():
             f"prettier@{PRETTIER_VERSION}",
             "--check",
             "static/**/*.js",
+            "bridges/*/static/**/*.js",
         ]
     else:
         print("lint prettier: skipped (no npx; apt-get install npm)", flush=True)

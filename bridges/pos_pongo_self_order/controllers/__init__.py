@@ -1,0 +1,2 @@
+# Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from . import main
