@@ -1,6 +1,7 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Outbox of calls to Pongo, sent after commit by a cron, each exactly once."""
 
+import contextlib
 import json
 import logging
 import random
@@ -19,6 +20,7 @@ from ..tools.pongo_client import (
     PongoAuthError,
     PongoConflictError,
     PongoError,
+    PongoNotFoundError,
     PongoRateLimitedError,
     PongoUnavailableError,
     PongoValidationError,
@@ -48,6 +50,7 @@ class PongoJob(models.Model):
             ("order", "Send order"),
             ("order_status", "Update order status"),
             ("customer_update", "Update customer"),
+            ("reward_unlock", "Unlock reward"),
             ("refund_adjustment", "Adjust a partial refund"),
             ("reward_refused", "Check a refused reward"),
         ],
@@ -117,6 +120,20 @@ class PongoJob(models.Model):
         )
         order.sudo().message_post(body=instructions)
         return job
+
+    @api.model
+    def _enqueue_unlock(self, company, owned_id, partner=None):
+        """Unlock a customer's Pongo reward after commit, retried while Pongo
+        cannot be reached (a reward is never left locked by an order that
+        dropped it)."""
+        return self._enqueue(
+            {
+                "company_id": company.id,
+                "job_type": "reward_unlock",
+                "partner_id": partner.id if partner else False,
+                "payload": json.dumps({C.F_PUBLIC_ID: owned_id}),
+            }
+        )
 
     @api.model
     def _enqueue_customer_update(self, partner, company):
@@ -426,6 +443,17 @@ class PongoJob(models.Model):
         order_id, status = values[C.F_ORDER_ID], values[C.F_STATUS]
         store = values[C.F_LOYALTY_STORE_SLUG]
         return lambda: client.update_order_status(order_id, status, store)
+
+    def _prepare_reward_unlock(self, client):
+        owned_id = json.loads(self.payload)[C.F_PUBLIC_ID]
+
+        def call():
+            # A lock (or a reward) Pongo no longer has is freed already: done.
+            with contextlib.suppress(PongoNotFoundError):
+                client.unlock_reward(owned_id)
+            return {}
+
+        return call
 
     def _prepare_customer_update(self, client):
         partner = self.partner_id

@@ -596,15 +596,17 @@ class PosConfig(models.Model):
         return result
 
     def _pongo_unlock_quietly(self, owned_id):
-        """Unlock at Pongo; returns the error, logged, rather than raising it."""
+        """Unlock at Pongo; when Pongo cannot take it now, the outbox unlocks it
+        later. Returns the error, logged, rather than raising it."""
         self.env["loyalty.card"].sudo().search(
             [("pongo_owned_reward_id", "=", owned_id)]
         ).write({"pongo_apply_until": False})
         try:
             self._pongo_client().unlock_reward(owned_id)
         except PongoError as error:
-            # The lock expires with the order anyway; the sale goes on.
-            _logger.info("Pongo reward %s not unlocked: %s", owned_id, error)
+            _logger.info("Pongo reward %s not unlocked now: %s", owned_id, error)
+            if error.retryable or isinstance(error, PongoAuthError):
+                self.env["pongo.job"].sudo()._enqueue_unlock(self.company_id, owned_id)
             return error
         return None
 

@@ -15,13 +15,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round
 
+from odoo.addons.pos_pongo.tools.pongo_client import PongoError
+
 IDLE = {
     "kiosk": timedelta(minutes=15),  # the kiosk forgets on reset; this is the backstop
     "mobile": timedelta(hours=3),  # a meal, paid at the end
 }
 KEEP_CLOSED = timedelta(days=7)
 # What is kept of an owned reward pos_pongo listed: what applying it needs.
-SHOWN_KEYS = ("id", "name", "apply", "skus", "reward_id", "type", "value")
+SHOWN_KEYS = ("id", "name", "apply", "skus", "reward_id")
 
 
 class PongoSelfOrderIdentification(models.Model):
@@ -130,7 +132,7 @@ class PongoSelfOrderIdentification(models.Model):
             str(phone or "")[:40], first_name, sms_optin, email_optin
         )
         status = answer.get("status")
-        if status in ("created", "created_offline"):
+        if status in ("created", "created_offline", "linked"):  # linked: a member
             partner = self.env["res.partner"].sudo().browse(answer["partner_id"])
             result = self._pongo_open(config, partner, fresh=True)
             if status == "created_offline":
@@ -331,20 +333,22 @@ class PongoSelfOrderIdentification(models.Model):
                     self.env._("No product sold here matches this reward.")
                 )
             values["product_ids"] = [fields.Command.set(products.ids)]
-        else:
+        try:
+            at_pongo = config._pongo_self_lock(self.partner_id, owned_id)
+        except PongoError:
+            return self._pongo_refused(
+                self.env._("This reward is already on another order, or used.")
+            )
+        if owned["apply"] == "voucher":
             try:
-                mode, value, product = config._pongo_self_voucher(owned)
+                mode, value, product = config._pongo_self_voucher(at_pongo)
             except UserError:
+                config._pongo_self_release(self.partner_id, owned_id)
                 return self._pongo_refused(
                     self.env._("This voucher can't be used here.")
                 )
             values.update(
                 voucher_mode=mode, voucher_value=value, discount_product_id=product.id
-            )
-        answer = config._pongo_self_lock(self.partner_id, owned_id)
-        if answer.get("status") != "ok":
-            return self._pongo_refused(
-                self.env._("This reward is already on another order, or used.")
             )
         return self.env["pongo.self.order.reward"].sudo().create(values)._pongo_public()
 

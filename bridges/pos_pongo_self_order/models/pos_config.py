@@ -8,7 +8,6 @@ the cashier's POS would. What they answer stays on the server: the screens get
 the public answers the identification model builds from it.
 """
 
-import json
 import re
 
 from odoo import api, models
@@ -105,8 +104,9 @@ class PosConfig(models.Model):
         return self.pongo_buy_reward(partner.id, reward_id)
 
     def _pongo_self_lock(self, partner, owned_id):
-        """pos_pongo: ``pongo_lock_reward`` (one Pongo call)."""
-        return self.pongo_lock_reward(partner.id, owned_id)
+        """pos_pongo: ``_pongo_lock`` (one Pongo call): Pongo's owned reward, its
+        type and value included; raises the client's PongoError."""
+        return self._pongo_lock(partner, owned_id)
 
     def _pongo_self_reward_products(self, skus):
         """pos_pongo: ``pongo_reward_products``, kept to what the screens sell."""
@@ -116,15 +116,11 @@ class PosConfig(models.Model):
 
     def _pongo_self_voucher(self, owned):
         """pos_pongo: ``loyalty.program._pongo_voucher_program``: the Odoo discount
-        of a Pongo voucher, as the POS applies it, from an owned reward as
-        ``pongo_loyalty`` lists it. Returns (mode, value, discount product), mode
-        being Odoo's "per_order" (value in currency) or "percent"."""
-        reward = {
-            C.F_PUBLIC_ID: owned["reward_id"],
-            C.F_NAME: owned["name"],
-            C.F_REWARD_TYPE: owned["type"],
-            C.F_VALUE: owned["value"],
-        }
+        of a Pongo voucher, as the POS applies it, from the owned reward Pongo
+        answered to its lock. Returns (mode, value, discount product), mode being
+        Odoo's "per_order" (value in currency) or "percent"; raises UserError for
+        a reward that is no voucher Odoo knows."""
+        reward = owned.get(C.F_REWARD) or {}
         program = (
             self.env["loyalty.program"]
             .sudo()
@@ -139,14 +135,7 @@ class PosConfig(models.Model):
         )
 
     def _pongo_self_release(self, partner, owned_id):
-        """Unlock a reward at Pongo through pos_pongo's outbox (``pongo.job``
-        ``_enqueue``): sent after commit, retried while Pongo is down."""
+        """pos_pongo: ``pongo.job._enqueue_unlock``: the reward is unlocked at
+        Pongo after commit, retried while Pongo is down."""
         self.ensure_one()
-        self.env["pongo.job"].sudo()._enqueue(
-            {
-                "company_id": self.company_id.id,
-                "job_type": "reward_unlock",
-                "partner_id": partner.id,
-                "payload": json.dumps({C.F_PUBLIC_ID: owned_id}),
-            }
-        )
+        self.env["pongo.job"].sudo()._enqueue_unlock(self.company_id, owned_id, partner)

@@ -1,5 +1,5 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 # The references Odoo gives the orders of its self-order screens.
@@ -8,11 +8,6 @@ SELF_ORDER_PREFIXES = ("Kiosk ", "Self-Order ")
 
 class PosOrder(models.Model):
     _inherit = "pos.order"
-
-    # The tills and the self-order screens read every field they may of the draft
-    # orders they load (a kiosk's order at the counter): not the outbox, which
-    # only managers read.
-    pongo_job_ids = fields.One2many(groups="point_of_sale.group_pos_manager")
 
     def _pongo_self_rewards(self, states=("held",)):
         return (

@@ -321,7 +321,7 @@ class PongoSelfOrderCommon(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         )
 
     def send_outbox(self):
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.send_pongo_calls()
         return self.emulator.ledger()["orders"]
 
     def kiosk_orders(self, config=None):

@@ -525,8 +525,8 @@ registry.category("web_tour.tours").add("PongoKioskSlowTour", {
                 },
             },
             {
-                content: "one line says Pongo is slow, within the POS's own wait",
-                trigger: ".o_pongo_message:contains(slow to answer)",
+                content: "one line says Pongo cannot answer now, within the POS's own wait",
+                trigger: ".o_pongo_message:contains(You can order without your points)",
                 run: () => {
                     const waited = Date.now() - window.pongoAskedAt;
                     if (waited > 6000) {
