@@ -10,6 +10,7 @@ The untranslated messages are listed at the end (tests/test_i18n.py fails on
 them and on a template that is not up to date).
 """
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -19,6 +20,13 @@ import polib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import odoo_env
+
+_spec = importlib.util.spec_from_file_location(
+    "pos_pongo_i18n_rules", os.path.join(odoo_env.ROOT, "tools", "i18n.py")
+)
+_rules = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_rules)
+drop_bridge_messages = _rules.drop_bridge_messages
 
 
 def addons(root):
@@ -102,6 +110,8 @@ def main():
                 check=True,
                 env=environ,
             )
+            if name == "pos_pongo":
+                drop_bridge_messages(polib.pofile(pot, wrapwidth=78)).save(pot)
             missing = merge(pot, os.path.join(path, "i18n", "fr.po"))
             print(f"{name}: {len(missing)} message(s) to translate in fr.po")
             for msgid in missing:

@@ -10,6 +10,8 @@ from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, TransactionCase, tagged
 from odoo.tools.translate import trans_export
 
+from ..tools.i18n import drop_bridge_messages
+
 # %(name)s / %s style placeholders, {name} / {{ expr }} placeholders, and tags.
 PLACEHOLDER_RE = re.compile(
     r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]"  # %(name)s
@@ -73,7 +75,7 @@ class TestPongoI18nTemplate(TransactionCase):
         """i18n/pos_pongo.pot holds every message of the code (``make i18n``)."""
         buffer = io.BytesIO()
         trans_export(False, ["pos_pongo"], buffer, "po", self.env.cr)
-        exported = polib.pofile(buffer.getvalue().decode())
+        exported = drop_bridge_messages(polib.pofile(buffer.getvalue().decode()))
         path = os.path.join(get_module_path("pos_pongo"), "i18n", "pos_pongo.pot")
         template = polib.pofile(path)
         now = {(e.msgctxt, e.msgid) for e in exported}
