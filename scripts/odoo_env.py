@@ -198,7 +198,7 @@ def ensure_postgres():
                 f"'{DB_USER}') THEN CREATE ROLE {role} LOGIN CREATEDB; END IF; END$$;"
                 f"ALTER ROLE {role} WITH LOGIN CREATEDB PASSWORD '{DB_PASSWORD}';"
             )
-            _as_postgres(["psql", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            _as_postgres(["psql", "-p", DB_PORT, "-v", "ON_ERROR_STOP=1", "-c", sql])
             error = _can_connect()
     if error:
         fail(
