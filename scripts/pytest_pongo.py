@@ -29,6 +29,8 @@ config["test_enable"] = False
 
 ERROR_LOGS = pytest.StashKey[list]()
 PART_TIMES = defaultdict(float)
+PART_COUNTS = defaultdict(lambda: defaultdict(int))
+NODE_PARTS = {}
 
 
 def pytest_addoption(parser):
@@ -63,10 +65,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 def part_of(item):
-    """The part of the run an item belongs to, for the time summary."""
+    """The part of the run an item belongs to, for the summary."""
     path = str(item.path)
     if _odoo_test(item):
-        return f"Odoo tests ({item.cls.test_module})"
+        cls = item.cls
+        if cls.__module__.startswith("odoo.addons."):
+            return f"Odoo tests of {cls.test_module}"
+        return f"Odoo tests of {cls.test_module}, {cls.__name__}"  # make compat
     if f"{os.sep}emulator{os.sep}" in path:
         return "emulator tests"
     return item.path.stem.removeprefix("test_").replace("_", " ")
@@ -104,6 +109,7 @@ def _stop_collecting(item, handler, started):
 def pytest_runtest_makereport(item, call):
     """Each phase (setup, call, teardown, subtest) answers for the errors it logged."""
     report = yield
+    NODE_PARTS[item.nodeid] = part_of(item)
     records = item.stash.get(ERROR_LOGS, [])
     logged, records[:] = records[:], []
     if logged and report.passed:
@@ -125,8 +131,25 @@ def pytest_runtest_protocol(item, nextitem):
             odoo.modules.module.current_test = False
 
 
+def pytest_runtest_logreport(report):
+    """Counts per part: a test's call, or its set-up when that fails or skips."""
+    part = NODE_PARTS.get(report.nodeid)
+    if part is None:
+        return
+    if getattr(report, "context", None):  # a subtest: pytest counts its failure
+        if report.failed:
+            PART_COUNTS[part]["failed"] += 1
+    elif report.when == "call" or (report.when == "setup" and not report.passed):
+        PART_COUNTS[part][report.outcome] += 1
+    elif report.when == "teardown" and report.failed:
+        PART_COUNTS[part]["errors in teardown"] += 1
+
+
 def pytest_terminal_summary(terminalreporter):
     if PART_TIMES:
-        terminalreporter.section("time per part")
+        terminalreporter.section("parts of the run")
         for part, seconds in PART_TIMES.items():
-            terminalreporter.write_line(f"{part}: {seconds:.0f} s")
+            counts = ", ".join(f"{n} {what}" for what, n in PART_COUNTS[part].items())
+            terminalreporter.write_line(
+                f"{part}: {counts or 'nothing run'}; {seconds:.0f} s"
+            )
