@@ -43,5 +43,6 @@ def missing(path):
 
 if __name__ == "__main__":
     lines = [line for path in sys.argv[1:] for line in missing(path)]
-    print("\n".join(lines))
+    for line in lines:
+        print(line)
     sys.exit(1 if lines else 0)

@@ -58,15 +58,15 @@ def prepare_database(db_name, conf, modules, demo=False, log_name="install"):
     result = subprocess.run(command, cwd=ROOT, env=odoo_env.odoo_environ())
     with open(log_path) as log:
         errors = [line for line in log if " ERROR " in line or " CRITICAL " in line]
+    ok = not (result.returncode or errors)
     print(
-        f"database {db_name} ready in {time.monotonic() - started:.0f} s "
-        f"(log: {os.path.relpath(log_path, ROOT)})",
+        f"database {db_name} {'ready' if ok else 'NOT installed'} in "
+        f"{time.monotonic() - started:.0f} s (log: {os.path.relpath(log_path, ROOT)})",
         flush=True,
     )
-    if result.returncode or errors:
+    if not ok:
         print("".join(errors[-20:]) or f"odoo-bin exit code {result.returncode}")
-        return False
-    return True
+    return ok
 
 
 def is_path(arg):
@@ -156,7 +156,8 @@ def main():
     os.makedirs(LOG_DIR, exist_ok=True)
     odoo_env.require_odoo()
     standalone = standalone_folder(pytest_args)
-    if not all("test_lint" in arg for arg in pytest_args if is_path(arg)):
+    paths = [arg for arg in pytest_args if is_path(arg)]
+    if not (paths and all("test_lint" in path for path in paths)):
         odoo_env.ensure_postgres()  # every run but make lint
     addons = odoo_env.addons_dir()
     db_name = f"pos_pongo_test_{os.getpid()}"

@@ -89,8 +89,9 @@ fi
 pip=("$ODOO_PYTHON" -m pip install -q --disable-pip-version-check)
 if [ -n "$odoo_requirements_missing" ]; then
     echo "== setup: Odoo's requirements ($ODOO_HOME/requirements.txt) into $ODOO_PYTHON"
-    # cbor2 5.4.2 (Python < 3.12) has no wheel and its build needs setuptools < 81
-    "${pip[@]}" "setuptools<81" wheel
+    # cbor2 5.4.2 (Python < 3.12) has no wheel; its build needs setuptools < 81
+    # and setuptools_scm (its version), without build isolation
+    "${pip[@]}" "setuptools<81" wheel setuptools_scm
     "${pip[@]}" --no-build-isolation "cbor2==5.4.2; python_version < '3.12'"
     "${pip[@]}" -r "$ODOO_HOME/requirements.txt"
 fi
