@@ -6,7 +6,7 @@ ODOO_HOME ?= /opt/odoo
 ODOO_PYTHON ?= $(ODOO_HOME)/.venv/bin/python
 export ODOO_HOME ODOO_PYTHON
 
-.PHONY: help test lint compat demo emulator reliability bench screenshots wheel
+.PHONY: help test lint compat demo emulator reliability bench screenshots wheel pongo-probe
 
 help:
 	@echo "make test      lint + every test, through pytest-odoo (ARGS=\"-k phone\")"
@@ -14,6 +14,7 @@ help:
 	@echo "make demo      demo database + Pongo emulator + Odoo on http://127.0.0.1:8069"
 	@echo "make lint      ruff, ruff format, pylint-odoo and prettier only"
 	@echo "make emulator  the Pongo emulator alone on http://127.0.0.1:8071"
+	@echo "make pongo-probe DB=<db> [COMPANY=<id>]  is the configured Pongo what const.py says?"
 	@echo "make reliability  fault-injection suite, one row per case (ARGS=\"--quick --cases 1,5\")"
 	@echo "make bench     performance ratios against plain Odoo (.bench/bench.json)"
 	@echo "make screenshots  the POS tours, saving README pictures in doc/screenshots"
@@ -41,7 +42,11 @@ reliability:
 
 emulator:
 	@scripts/setup.sh test
-	@$(ODOO_PYTHON) emulator/pongo_emulator.py --host 127.0.0.1 --port 8071 $(ARGS)
+	@$(ODOO_PYTHON) emulator/pongo_emulator --host 127.0.0.1 --port 8071 $(ARGS)
+
+pongo-probe:
+	@scripts/setup.sh demo
+	@$(ODOO_PYTHON) scripts/pongo_probe.py --db "$(DB)" $(if $(COMPANY),--company $(COMPANY)) $(ARGS)
 
 bench:
 	@scripts/setup.sh test

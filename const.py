@@ -1,7 +1,8 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Every Pongo wire name, path and enum, in one place.
 
-Tags follow ../shared/pongo/API.md: [C] confirmed, [D] deduced, [U] our assumption.
+Tags follow ../shared/pongo/API.md: [C] confirmed, [D] deduced, [U] our assumption;
+[hedge]: Pongo's documents disagree and both forms are sent.
 A wrong [U] name is fixed here only: the client, the models and the emulator
 all read this module. It imports nothing from Odoo so the emulator can load it.
 """
@@ -90,6 +91,13 @@ TOKEN_TYPE_BEARER = "Bearer"  # [U]
 HEADER_AUTHORIZATION = "Authorization"  # [C]
 HEADER_RETRY_AFTER = "Retry-After"
 HEADER_SIGNATURE = "Pongo-Signature"  # [C]
+# Pongo's public Laravel middleware marks deprecated routes [C] (API.md §12):
+# Deprecation (RFC 9745: "true", "@<unix ts>" or an HTTP date), Sunset (RFC 8594:
+# an HTTP date) and Link: <url>; rel="deprecation".
+HEADER_DEPRECATION = "Deprecation"  # [C]
+HEADER_SUNSET = "Sunset"  # [C]
+HEADER_LINK = "Link"  # [C]
+LINK_REL_DEPRECATION = "deprecation"  # [C]
 SIGNATURE_TIMESTAMP = "t"  # [C]
 SIGNATURE_V1 = "v1"  # [C]
 
@@ -211,6 +219,16 @@ F_PUBLIC_REWARD_ID = "public_reward_id"  # [D] QA wording
 F_METHOD = "method"  # [U]
 
 F_POINTS_EARNED = "points_earned"  # [U] in the order answer
+
+# [hedge] Where Pongo's own documents disagree, an order carries both forms (a
+# Laravel backend drops the key it does not expect, silently); the emulator
+# accepts either and its ledger records which it got.
+# The reward of a line: the POS guide says "reward_id", the QA checklist
+# F_PUBLIC_REWARD_ID; both carry the owned reward's id. [C] both names, [U] which
+F_LINE_REWARD_ID = "reward_id"  # [hedge]
+# The customer: the QA checklist says "customer_public_id" (top level of the
+# order); the payload nests F_PUBLIC_ID in F_CUSTOMER. [C] both names, [U] which
+F_CUSTOMER_PUBLIC_ID = "customer_public_id"  # [hedge]
 
 CHANNEL_POS = "pos"  # [U]
 CHANNELS = (CHANNEL_POS, "kiosk", "web", "app", "phone", "marketplace")  # [U]

@@ -3,8 +3,12 @@
 
 Standard library only, no Odoo import: the addon's tests, ``make demo``,
 ``make bench`` and ``make reliability`` all start the emulator through this.
+``seed`` is the emulator's seed module (``seed.PHONE_EMMA``, ...), so that tests
+and scripts name its customers instead of copying their phones.
 """
 
+import importlib
+import importlib.util
 import json
 import os
 import select
@@ -15,8 +19,31 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
-EMULATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pongo_emulator.py")
+EMULATOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pongo_emulator")
 READY_PREFIX = "PONGO_EMULATOR_READY "
+
+
+def _package():
+    """The ``pongo_emulator`` package, imported by path when emulator/ is not on
+    sys.path (this file is itself loaded by path in the addon's tests)."""
+    name = "pongo_emulator"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name,
+            os.path.join(EMULATOR, "__init__.py"),
+            submodule_search_locations=[EMULATOR],
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return sys.modules[name]
+
+
+seed = importlib.import_module(_package().__name__ + ".seed")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

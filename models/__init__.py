@@ -4,6 +4,7 @@ from . import res_partner
 from . import pongo_store
 from . import pongo_job
 from . import pongo_webhook_event
+from . import pongo_deprecation
 from . import pos_config
 from . import pos_config_rpc
 from . import pos_order

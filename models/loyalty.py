@@ -97,6 +97,11 @@ class LoyaltyCard(models.Model):
     )
 
     @api.model
+    def _load_pos_data_fields(self, config_id):
+        # A voucher's discount lines name their Pongo reward through their coupon.
+        return [*super()._load_pos_data_fields(config_id), "pongo_owned_reward_id"]
+
+    @api.model
     def _pongo_voucher_card(self, owned, program, partner):
         """The coupon carrying the Pongo coupon code of an owned voucher."""
         code = owned.get(C.F_COUPON_CODE)

@@ -4,6 +4,7 @@ import logging
 from odoo import _, api, fields, models
 
 from .. import const as C
+from ..tools.cron import wake
 from ..tools.pongo_client import PongoError
 
 _logger = logging.getLogger(__name__)
@@ -25,8 +26,8 @@ class PosConfig(models.Model):
         string="Pongo Reward Warning",
         copy=False,
         readonly=True,
-        help="Rewards whose SKUs match no product sold here, checked when a "
-        "session opens.",
+        help="Rewards whose SKUs match no product sold here, checked in the "
+        "background (daily, when the store mapping changes, when a session opens).",
     )
 
     @api.depends("pongo_store_id.active", "company_id")
@@ -41,7 +42,7 @@ class PosConfig(models.Model):
         fields_list = super()._load_pos_data_fields(config_id)
         if not fields_list:
             return fields_list
-        return [*fields_list, "pongo_store_slug", "pongo_active", "pongo_sku_warning"]
+        return [*fields_list, "pongo_store_slug", "pongo_active"]
 
     # ------------------------------------------------------------------
     # Reward SKUs of the store vs products of this POS
@@ -59,18 +60,27 @@ class PosConfig(models.Model):
             domain.append(("pos_categ_ids", "in", self.iface_available_categ_ids.ids))
         return self.env["product.product"].search(domain)
 
-    def _pongo_check_reward_skus(self):
-        """Store (and return) the rewards whose SKUs match no product sold here."""
+    def _pongo_check_reward_skus(self, rewards_by_slug=None):
+        """Store (and return) the rewards whose SKUs match no product sold here.
+
+        ``rewards_by_slug``: the store catalogues already read in this run.
+        """
         self.ensure_one()
         if not self.pongo_active:
             self.pongo_sku_warning = False
             return False
-        try:
-            rewards = self.company_id._pongo_get_client().get_rewards(
-                store_slug=self.pongo_store_slug
-            )
-        except PongoError as error:
-            _logger.info("Pongo rewards not checked for POS %s: %s", self.id, error)
+        rewards_by_slug = {} if rewards_by_slug is None else rewards_by_slug
+        slug = self.pongo_store_slug
+        if slug not in rewards_by_slug:
+            try:
+                rewards_by_slug[slug] = self.company_id._pongo_get_client().get_rewards(
+                    store_slug=slug
+                )
+            except PongoError as error:
+                _logger.info("Pongo rewards not checked for POS %s: %s", self.id, error)
+                rewards_by_slug[slug] = None
+        rewards = rewards_by_slug[slug]
+        if rewards is None:
             return self.pongo_sku_warning
         wanted = {}
         for reward in rewards:
@@ -99,6 +109,27 @@ class PosConfig(models.Model):
         self.pongo_sku_warning = "\n".join(problems) or False
         return self.pongo_sku_warning
 
+    @api.model
+    def _cron_pongo_check_reward_skus(self):
+        """Check every mapped point of sale, one catalogue read per store."""
+        rewards_by_slug = {}
+        for config in self.search([("pongo_store_id", "!=", False)]):
+            config._pongo_check_reward_skus(rewards_by_slug)
+
+    def _pongo_schedule_sku_check(self):
+        """Check the reward SKUs soon, in the background: never in the request."""
+        wake(self.env, "pos_pongo.ir_cron_pongo_check_reward_skus")
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "pongo_store_id" in vals:
+            self.filtered(lambda config: not config.pongo_store_id).write(
+                {"pongo_sku_warning": False}
+            )
+            if self.filtered("pongo_store_id"):
+                self._pongo_schedule_sku_check()
+        return result
+
     def action_pongo_check_rewards(self):
         self.ensure_one()
         warning = self._pongo_check_reward_skus()
@@ -110,8 +141,8 @@ class PosConfig(models.Model):
         )
 
     def _action_to_open_ui(self):
-        if not self.current_session_id and self.pongo_active:
-            self._pongo_check_reward_skus()  # a warning, never a blocker
+        if not self.current_session_id and self.pongo_store_id:
+            self._pongo_schedule_sku_check()  # a warning, never a wait
         return super()._action_to_open_ui()
 
     # ------------------------------------------------------------------

@@ -36,7 +36,6 @@ ENLIST_FIELDS = {
     C.F_EMAIL_OPTIN: "email_optin",
 }
 ORIGINS = {C.ORIGIN_WON: "won", C.ORIGIN_BOUGHT: "bought"}  # Pongo -> POS screen
-POS_TIMEOUT = (2, 4)  # the cashier waits for these: short
 
 
 def _skus(reward):
@@ -68,9 +67,7 @@ class PosConfig(models.Model):
         return self.pongo_active
 
     def _pongo_client(self):
-        client = self.company_id._pongo_get_client()
-        client.timeout = POS_TIMEOUT
-        return client
+        return self.company_id._pongo_get_client(interactive=True)
 
     @contextmanager
     def _pongo_threaded_client(self):

@@ -15,7 +15,14 @@ def to_cents(amount):
 class PosOrder(models.Model):
     _inherit = "pos.order"
 
-    pongo_job_ids = fields.One2many("pongo.job", "pos_order_id", string="Pongo Calls")
+    # The outbox is for managers: cashiers read orders (POS boot, ticket screen,
+    # restaurant sync) without it.
+    pongo_job_ids = fields.One2many(
+        "pongo.job",
+        "pos_order_id",
+        string="Pongo Calls",
+        groups="point_of_sale.group_pos_manager",
+    )
     pongo_sync_state = fields.Selection(
         [
             ("pending", "Pending"),
@@ -59,6 +66,14 @@ class PosOrder(models.Model):
             else:
                 order.pongo_sync_state = "done"
                 order.pongo_last_error = False
+
+    @api.model
+    def _process_order(self, order, existing_order):
+        # The Pongo state of an order is the server's: a browser's copy of it,
+        # maybe stale (a table reopened on another device), is never written back.
+        for name in [name for name in order if name.startswith("pongo_")]:
+            del order[name]
+        return super()._process_order(order, existing_order)
 
     # ------------------------------------------------------------------
     # Paid -> outbox
@@ -173,8 +188,9 @@ class PosOrder(models.Model):
                 ),
                 C.F_AMOUNT: to_cents(line.price_subtotal_incl),
             }
-            if line.pongo_reward_id:
+            if line.pongo_reward_id:  # both names: Pongo's documents disagree
                 values[C.F_PUBLIC_REWARD_ID] = line.pongo_reward_id
+                values[C.F_LINE_REWARD_ID] = line.pongo_reward_id
             lines.append(values)
         payments = [
             {
@@ -197,6 +213,8 @@ class PosOrder(models.Model):
             C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
             C.F_LINES: lines,
             C.F_CUSTOMER: self._pongo_customer_block(),
+            # [hedge] the QA checklist's name for the block's public id
+            C.F_CUSTOMER_PUBLIC_ID: self.partner_id.pongo_customer_id or None,
             C.F_PAYMENTS: payments,
             C.F_DEVICE_ID: f"odoo-pos-config-{self.config_id.id}",
             C.F_DEVICE_NAME: self.config_id.name,

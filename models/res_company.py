@@ -7,11 +7,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import const as C
+from ..tools import pongo_probe
 from ..tools.pongo_client import PongoClient, PongoError
 
 _logger = logging.getLogger(__name__)
 
 OAUTH_CALLBACK_PATH = "/pos_pongo/oauth/callback"
+# (connect, read) seconds: someone waits for interactive calls, a cron for the others
+INTERACTIVE_TIMEOUT = (2, 4)
+BACKGROUND_TIMEOUT = (C.CONNECT_TIMEOUT, C.READ_TIMEOUT)
 IMPORT_PAGE_SIZE = 100
 IMPORT_BATCH_SECONDS = 45  # then the cron hands over to its next run
 CLIENT_FIELDS = [
@@ -79,6 +83,12 @@ class ResCompany(models.Model):
     pongo_import_count = fields.Integer(readonly=True, copy=False)
     pongo_import_created = fields.Integer(readonly=True, copy=False)
     pongo_import_message = fields.Char(readonly=True, copy=False)
+    pongo_probe_report = fields.Text(
+        string="Pongo Compatibility Report",
+        readonly=True,
+        copy=False,
+        groups="base.group_system",
+    )
 
     # ------------------------------------------------------------------
     # Connection
@@ -115,9 +125,12 @@ class ResCompany(models.Model):
         company.partner_id.fetch(["country_id"])
         return company.partner_id.country_id.with_env(self.env)
 
-    def _pongo_get_client(self):
+    def _pongo_get_client(self, interactive=False):
         """A client with this company's credentials; a refreshed token is saved
-        at once in its own transaction so a later rollback cannot lose it."""
+        at once in its own transaction so a later rollback cannot lose it.
+
+        ``interactive``: someone waits for the answer (cashier, kiosk, admin
+        button): short timeouts, no retry; else the background profile."""
         self.ensure_one()
         company = self.sudo()
         company.fetch(CLIENT_FIELDS)  # these alone, not the whole company
@@ -128,6 +141,9 @@ class ResCompany(models.Model):
             client_secret=company.pongo_client_secret,
             refresh_token=company.pongo_refresh_token,
             on_token_refreshed=self._pongo_save_token_now,
+            on_deprecation=self.env["pongo.deprecation"]._pongo_record_now,
+            interactive=interactive,
+            timeout=INTERACTIVE_TIMEOUT if interactive else BACKGROUND_TIMEOUT,
         )
 
     def _pongo_token_values(self, token):
@@ -157,7 +173,8 @@ class ResCompany(models.Model):
         if not self._pongo_is_connected():
             raise UserError(_("This company is not connected to Pongo yet."))
         try:
-            return getattr(self._pongo_get_client(), method)(*args, **kwargs)
+            client = self._pongo_get_client(interactive=True)
+            return getattr(client, method)(*args, **kwargs)
         except PongoError as error:
             raise UserError(_("Pongo: %(error)s", error=error.message)) from None
 
@@ -197,6 +214,8 @@ class ResCompany(models.Model):
             self._pongo_base_url(),
             client_id=company.pongo_client_id,
             client_secret=company.pongo_client_secret,
+            interactive=True,
+            timeout=INTERACTIVE_TIMEOUT,
         )
         token = client.exchange_code(code)
         company.write({**self._pongo_token_values(token), "pongo_oauth_state": False})
@@ -333,7 +352,7 @@ class ResCompany(models.Model):
         company = self.sudo()
         for webhook_id in filter(None, (company.pongo_webhook_ids or "").split(",")):
             try:
-                self._pongo_get_client().unsubscribe_webhook(webhook_id)
+                self._pongo_get_client(interactive=True).unsubscribe_webhook(webhook_id)
             except PongoError as error:
                 if raise_errors:
                     raise UserError(
@@ -428,3 +447,40 @@ class ResCompany(models.Model):
                 )
                 return
         self.env.ref("pos_pongo.ir_cron_pongo_import_customers")._trigger()
+
+    # ------------------------------------------------------------------
+    # Conformance probe (tools/pongo_probe.py)
+    # ------------------------------------------------------------------
+    def _pongo_probe(self):
+        """Probe this company's Pongo; the report is kept for the settings page."""
+        self.ensure_one()
+        if not self._pongo_is_connected():
+            raise UserError(_("This company is not connected to Pongo yet."))
+        store = self.pongo_store_ids[:1]
+        try:
+            report = pongo_probe.run(
+                self._pongo_get_client(),
+                environment=self.sudo().pongo_environment,
+                store_slug=store.slug or None,
+            )
+        except pongo_probe.ProbeError as error:
+            raise UserError(str(error)) from None
+        self.sudo().pongo_probe_report = "%s\n%s" % (
+            fields.Datetime.now().isoformat(" ", "seconds"),
+            report.text(),
+        )
+        return report
+
+    def action_pongo_probe(self):
+        report = self._pongo_probe()
+        if report.ok:
+            message, kind = _("Pongo answers as this module expects."), "success"
+        else:
+            message = _(
+                "Pongo differs from what this module expects: see the report "
+                "under Pongo Compatibility."
+            )
+            kind = "warning"
+        action = self._pongo_notification(message, kind)
+        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return action

@@ -23,6 +23,8 @@ class ResConfigSettings(models.TransientModel):
     pongo_webhook_url = fields.Char(compute="_compute_pongo_status")
     pongo_webhooks_active = fields.Boolean(compute="_compute_pongo_status")
     pongo_mapping_report = fields.Text(compute="_compute_pongo_status")
+    pongo_deprecation_report = fields.Text(compute="_compute_pongo_status")
+    pongo_probe_report = fields.Text(related="company_id.pongo_probe_report")
     pongo_import_state = fields.Selection(related="company_id.pongo_import_state")
     pongo_import_count = fields.Integer(related="company_id.pongo_import_count")
     pongo_import_total = fields.Integer(related="company_id.pongo_import_total")
@@ -40,6 +42,9 @@ class ResConfigSettings(models.TransientModel):
             settings.pongo_webhook_url = company._pongo_webhook_url()
             settings.pongo_webhooks_active = bool(company.sudo().pongo_webhook_ids)
             settings.pongo_mapping_report = company._pongo_mapping_report()
+            settings.pongo_deprecation_report = self.env[
+                "pongo.deprecation"
+            ]._pongo_report(company._pongo_base_url())
 
     def _pongo_save(self):
         """Buttons of the settings page act on saved values."""
@@ -68,6 +73,9 @@ class ResConfigSettings(models.TransientModel):
 
     def action_pongo_import_customers(self):
         return self._pongo_save().action_pongo_import_customers()
+
+    def action_pongo_probe(self):
+        return self._pongo_save().action_pongo_probe()
 
     def action_pongo_check_rewards(self):
         self._pongo_save()

@@ -32,7 +32,7 @@ import psycopg2  # Odoo's Python has it
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [SCRIPTS, os.path.join(os.path.dirname(SCRIPTS), "emulator")]
 import odoo_env  # noqa: E402
-from process import EmulatorProcess  # noqa: E402
+from process import EmulatorProcess, seed  # noqa: E402
 
 ROOT = odoo_env.ROOT
 BASE_DB = "pos_pongo_bench_base"
@@ -48,7 +48,7 @@ CASHIER_TYPED = "07 00 01 23 45"  # what the cashier types for ours
 P2_PAIRS = P5_PAIRS = 4  # pairs of kept processes (one per database)
 P2_RUNS = 8  # alternated runs of each side per figure and pair
 P5_RUNS = 8
-REMOTE_PHONES = [f"3361234560{n}" for n in range(1, 10)]  # emulator seed only
+REMOTE_PHONES = list(seed.PHONES[:9])  # emulator seed only
 
 
 def median_range(values):
@@ -369,7 +369,7 @@ class Bench:
             "created_at": "2026-11-26T12:00:00+00:00",
             "delivery_status": "delivered",
             "lines": [{"name": "Espresso", "quantity": 1, "amount": 1000}],
-            "customer": {"international_phone_number": "33612345601"},
+            "customer": {"international_phone_number": seed.PHONE_JEANNE},
         }
         for workers in (1, 2):
             self.emulator.admin("POST", "reset", {"seed": "demo"})

@@ -30,7 +30,7 @@ import urllib.request
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [SCRIPTS, os.path.join(os.path.dirname(SCRIPTS), "emulator")]
 import odoo_env  # noqa: E402
-from process import EmulatorProcess  # noqa: E402
+from process import EmulatorProcess, seed  # noqa: E402
 
 DB = os.environ.get("RELIABILITY_DB") or "pos_pongo_reliability"
 BENCH_DIR = os.path.join(odoo_env.ROOT, ".bench")
@@ -38,8 +38,8 @@ LOG_PATH = os.path.join(BENCH_DIR, "reliability.log")
 RESULT_PREFIX = "RELIABILITY_RESULT "
 CLIENT_ID = "pongo-demo-client"
 CLIENT_SECRET = "pongo-demo-secret"
-PHONE_JEANNE = "33612345601"  # seed: 0 points
-PHONE_EMMA = "33612345604"  # seed: 500 points
+PHONE_JEANNE = seed.PHONE_JEANNE  # 0 points
+PHONE_EMMA = seed.PHONE_EMMA  # 500 points
 COLUMNS = ("case", "runs", "lost", "duplicated", "5xx", "writes", "result", "notes")
 
 # Every value a log or an answer must never show (filled during the run).

@@ -9,4 +9,8 @@ from . import test_webhook
 from . import test_back_office
 from . import test_pos_rpc
 from . import test_pos_ui
+from . import test_cashier_access
+from . import test_pos_restaurant
 from . import test_i18n
+from . import test_probe
+from . import test_wire_hedges

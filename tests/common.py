@@ -49,7 +49,9 @@ def _load_emulator_process():
     return module
 
 
-PongoEmulator = _load_emulator_process().EmulatorProcess
+_emulator_process = _load_emulator_process()
+PongoEmulator = _emulator_process.EmulatorProcess
+seed = _emulator_process.seed  # the emulator's seed data: seed.PHONE_EMMA, ...
 
 
 class PongoEmulatorMixin:

@@ -14,10 +14,10 @@ from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 from .. import const as C
 from ..models import pongo_job as pongo_job_module
 from ..tools import cron as cron_tools
-from .common import PongoEmulatorMixin, odoo_script_process
+from .common import PongoEmulatorMixin, odoo_script_process, seed
 
-PHONE_EMMA = "33612345604"  # seed: 500 points, owns a voucher with a coupon code
-PHONE_JEANNE = "33612345601"  # seed: 0 points
+PHONE_EMMA = seed.PHONE_EMMA  # 500 points, owns a voucher with a coupon code
+PHONE_JEANNE = seed.PHONE_JEANNE  # 0 points
 JOB_LOGGER = "odoo.addons.pos_pongo.models.pongo_job"
 
 

@@ -18,13 +18,13 @@ from ..tools.pongo_client import (
     PongoUnavailableError,
     PongoValidationError,
 )
-from .common import PongoEmulatorMixin
+from .common import PongoEmulatorMixin, seed
 
 CLIENT_LOGGER = "odoo.addons.pos_pongo.tools.pongo_client"
-PHONE_JEANNE = "33612345601"  # seed: 0 points
-PHONE_LUCAS = "33612345603"  # seed: 120 points, owns "Café offert"
-PHONE_EMMA = "33612345604"  # seed: 500 points, owns a voucher with a coupon code
-PHONE_CHLOE = "33612345605"  # seed: student
+PHONE_JEANNE = seed.PHONE_JEANNE  # 0 points
+PHONE_LUCAS = seed.PHONE_LUCAS  # 120 points, owns "Café offert"
+PHONE_EMMA = seed.PHONE_EMMA  # 500 points, owns a voucher with a coupon code
+PHONE_CHLOE = seed.PHONE_CHLOE  # student
 
 
 def order_payload(order_id, phone, amount=1850, reward_ids=(), store="demo-paris"):
@@ -396,6 +396,40 @@ class TestPongoClient(PongoEmulatorMixin, BaseCase):
         ]
         self.assertEqual(len(after), 2, "the retry and the other caller's call")
         self.assertGreaterEqual(min(after), 0.95)
+
+    def test_interactive_calls_try_once_and_never_sleep(self):
+        """A cashier waits for these: a hanging Pongo costs one read timeout, a 5xx
+        or a 429 is answered at once (the outbox retries, not the cashier)."""
+        client = PongoClient(
+            self.emulator.url,
+            self.client.access_token,
+            timeout=(2, 1),
+            interactive=True,
+        )
+        self.emulator.faults(hang=True, hang_seconds=5, paths=[C.PATH_STORES])
+        started = time.monotonic()
+        with self.assertRaises(PongoUnavailableError):
+            client.list_stores()
+        self.assertLess(time.monotonic() - started, 3, "one read timeout, no retry")
+        self.assertEqual(len(self.emulator.requests_log(C.PATH_STORES)), 1)
+        self.emulator.faults(clear=True)
+        self.emulator.admin("DELETE", "requests")
+        self.emulator.faults(outage="503")
+        with self.assertRaises(PongoUnavailableError):
+            client.list_stores()
+        self.assertEqual(len(self.emulator.requests_log(C.PATH_STORES)), 1)
+        self.emulator.faults(clear=True)
+        self.emulator.faults(rate_limit={"every": 1, "retry_after": 2})
+        started = time.monotonic()
+        with self.assertRaises(PongoRateLimitedError):
+            client.list_stores()
+        with self.assertRaises(PongoRateLimitedError, msg="the host is held"):
+            client.get_rewards()
+        self.assertLess(time.monotonic() - started, 1, "no sleep for a 429")
+        self.assertEqual(len(self.emulator.requests_log(C.PATH_REWARDS)), 0)
+        self.emulator.faults(clear=True)
+        time.sleep(2.1)  # Pongo's Retry-After is over
+        self.assertTrue(client.get_rewards())
 
     def test_accept_then_hang_is_not_duplicated(self):
         self.emulator.faults(hang=True, hang_seconds=3, paths=[C.PATH_ORDERS])

@@ -6,11 +6,11 @@ from urllib.parse import parse_qs, urlparse
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from .. import const as C
-from .common import PongoEmulatorMixin
+from .common import PongoEmulatorMixin, seed
 
-PHONE_LUCAS = "33612345603"  # seed: 120 points, owns "Café offert"
-PHONE_EMMA = "33612345604"  # seed: 500 points
-PHONE_JULES = "33612345608"  # seed: 1000 points
+PHONE_LUCAS = seed.PHONE_LUCAS  # 120 points, owns "Café offert"
+PHONE_EMMA = seed.PHONE_EMMA  # 500 points
+PHONE_JULES = seed.PHONE_JULES  # 1000 points
 
 
 @tagged("post_install", "-at_install")

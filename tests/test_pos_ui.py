@@ -15,10 +15,10 @@ from odoo.tests.common import ChromeBrowser
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
 from .. import const as C
-from .common import PongoEmulatorMixin
+from .common import PongoEmulatorMixin, seed
 
-PHONE_LUCAS = "33612345603"  # seed: 120 points, owns "Café offert"
-PHONE_EMMA = "33612345604"  # seed: 500 points, owns "Viennoiserie offerte" (won)
+PHONE_LUCAS = seed.PHONE_LUCAS  # 120 points, owns "Café offert"
+PHONE_EMMA = seed.PHONE_EMMA  # 500 points, owns "Viennoiserie offerte" (won)
 
 
 # `make screenshots` sets this: the tours' "pongo-screenshot:<name>" marks become PNGs.

@@ -5,6 +5,7 @@ import logging
 import re
 import threading
 import time
+from datetime import datetime, timezone
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
@@ -149,12 +150,11 @@ def _pause(host_port, seconds):
         _paused_until[host_port] = max(_paused_until.get(host_port, 0), until)
 
 
-def _wait_while_paused(base_url):
+def _paused_for(base_url):
+    """Seconds left before a new call may start to ``base_url`` (0: now)."""
     parts = urlsplit(base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    wait = _paused_until.get(f"{parts.hostname}:{port}", 0) - time.monotonic()
-    if wait > 0:
-        time.sleep(min(wait, C.MAX_RETRY_AFTER))
+    return max(_paused_until.get(f"{parts.hostname}:{port}", 0) - time.monotonic(), 0)
 
 
 def _retry(allowed_methods):
@@ -176,25 +176,33 @@ def _retry(allowed_methods):
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 _ORDER_METHODS = ("GET", "HEAD", "POST", "PATCH")
 
-_session = None
+# Someone waits for an interactive call (cashier, kiosk, admin button): one try,
+# plus one new connection attempt, and no sleeping for a 429 (the outbox retries).
+_INTERACTIVE_RETRY = Retry(
+    total=1, connect=1, read=0, status=0, other=0, raise_on_status=False
+)
+
+_sessions = {}  # interactive (bool) -> requests.Session
 _session_lock = threading.Lock()
 _mounted_bases = set()
 
 
-def _get_session(base_url):
-    """The one pooled session, with the order routes of ``base_url`` mounted."""
-    global _session  # noqa: PLW0603
+def _get_session(base_url, interactive=False):
+    """The pooled session of the profile, with the order routes of ``base_url``
+    mounted for background calls."""
     with _session_lock:
-        if _session is None:
-            _session = requests.Session()
-            adapter = HTTPAdapter(max_retries=_retry(_READ_METHODS), pool_maxsize=16)
-            _session.mount("http://", adapter)
-            _session.mount("https://", adapter)
-        if base_url not in _mounted_bases:
+        session = _sessions.get(interactive)
+        if session is None:
+            session = _sessions[interactive] = requests.Session()
+            retry = _INTERACTIVE_RETRY if interactive else _retry(_READ_METHODS)
+            adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        if not interactive and base_url not in _mounted_bases:
             adapter = HTTPAdapter(max_retries=_retry(_ORDER_METHODS), pool_maxsize=16)
-            _session.mount(base_url + C.PATH_ORDERS, adapter)
+            session.mount(base_url + C.PATH_ORDERS, adapter)
             _mounted_bases.add(base_url)
-        return _session
+        return session
 
 
 class _MaskPhonesFilter(logging.Filter):
@@ -238,6 +246,60 @@ def _loggable_path(path):
     return _PHONE_LIKE.sub(lambda match: mask_phone(match.group()), path)
 
 
+def _template_regex(template):
+    literal_parts = re.split(r"\{\w+\}", template)
+    return re.compile("^" + "[^/]+".join(map(re.escape, literal_parts)) + "$")
+
+
+# Path templates of const.py, literal ones first (/customers/tags before /{customer}).
+_TEMPLATES = [
+    (_template_regex(template), template)
+    for template in sorted(
+        {value for name, value in vars(C).items() if name.startswith("PATH_")},
+        key=lambda template: (template.count("{"), template),
+    )
+]
+
+
+def path_template(path):
+    """The const.py template of a called path (ids replaced by their placeholder)."""
+    for regex, template in _TEMPLATES:
+        if regex.match(path):
+            return template
+    return _loggable_path(path)
+
+
+# Deprecation/Sunset headers (RFC 9745, RFC 8594) are logged once per route and
+# UTC day per process: (base_url, method, template) -> day.
+_deprecations_noted = {}
+_deprecations_lock = threading.Lock()
+_LINK_DEPRECATION = re.compile(
+    r'<([^>]*)>\s*;[^,]*\brel="?' + C.LINK_REL_DEPRECATION + r'(?=["\s;,]|$)',
+    re.IGNORECASE,
+)
+
+
+def _today():
+    return datetime.now(timezone.utc).date()
+
+
+def deprecation_notice(base_url, method, path, headers):
+    """The Deprecation/Sunset headers of an answer as a dict (None without them)."""
+    deprecation = headers.get(C.HEADER_DEPRECATION)
+    sunset = headers.get(C.HEADER_SUNSET)
+    if not deprecation and not sunset:
+        return None
+    link = _LINK_DEPRECATION.search(headers.get(C.HEADER_LINK) or "")
+    return {
+        "base_url": base_url,
+        "method": method,
+        "path": path_template(path),
+        "deprecation": (deprecation or "")[:100] or None,
+        "sunset": (sunset or "")[:100] or None,
+        "link": link.group(1)[:500] if link else None,
+    }
+
+
 # ---------------------------------------------------------------------------
 # Client
 # ---------------------------------------------------------------------------
@@ -248,6 +310,11 @@ class PongoClient:
     :param access_token: bearer token (OAuth result or handed over by Pongo)
     :param refresh_token: used once on a 401 when client credentials are known
     :param on_token_refreshed: callback receiving the new token dict, to persist it
+    :param on_deprecation: callback receiving a ``deprecation_notice`` dict, once per
+        route and day, when Pongo marks a route deprecated
+    :param interactive: someone waits for the answer (cashier, kiosk, admin): no
+        retry but one new connection, no sleep for a 429; else the background
+        profile (retries with back-off, short Retry-After waits)
     """
 
     def __init__(
@@ -259,7 +326,9 @@ class PongoClient:
         client_secret=None,
         refresh_token=None,
         on_token_refreshed=None,
+        on_deprecation=None,
         timeout=(C.CONNECT_TIMEOUT, C.READ_TIMEOUT),
+        interactive=False,
     ):
         self.base_url = (base_url or "").rstrip("/")
         self.access_token = access_token
@@ -267,7 +336,9 @@ class PongoClient:
         self.client_secret = client_secret
         self.refresh_token = refresh_token
         self.on_token_refreshed = on_token_refreshed
+        self.on_deprecation = on_deprecation
         self.timeout = timeout
+        self.interactive = interactive
         self._refresh_lock = threading.Lock()
 
     def __repr__(self):
@@ -294,8 +365,12 @@ class PongoClient:
                 raise PongoAuthError(_lt("This company is not connected to Pongo."))
             headers[C.HEADER_AUTHORIZATION] = f"Bearer {self.access_token}"
         url = self.base_url + path
-        session = _get_session(self.base_url)
-        _wait_while_paused(self.base_url)
+        session = _get_session(self.base_url, self.interactive)
+        paused = _paused_for(self.base_url)
+        if paused and self.interactive:
+            raise PongoRateLimitedError(retry_after=round(paused) or 1)
+        if paused:
+            time.sleep(min(paused, C.MAX_RETRY_AFTER))
         _logger.debug(
             "Pongo %s %s %s", method, _loggable_path(path), redact(json or params)
         )
@@ -323,7 +398,32 @@ class PongoClient:
             _logger.warning("Pongo %s %s failed: %s", method, _loggable_path(path), exc)
             raise PongoUnavailableError() from None
 
+    def _note_deprecation(self, method, path, headers):
+        """Log (and hand over) Pongo's deprecation of a route once per UTC day."""
+        notice = deprecation_notice(self.base_url, method, path, headers)
+        if notice is None:
+            return
+        key, today = (self.base_url, method, notice["path"]), _today()
+        with _deprecations_lock:
+            if _deprecations_noted.get(key) == today:
+                return
+            _deprecations_noted[key] = today
+        _logger.warning(
+            "Pongo marks %s %s as deprecated (Deprecation: %s, Sunset: %s, Link: %s)",
+            method,
+            notice["path"],
+            notice["deprecation"],
+            notice["sunset"],
+            notice["link"],
+        )
+        if self.on_deprecation:
+            try:
+                self.on_deprecation(notice)
+            except Exception:  # a notice must never break the call
+                _logger.exception("Pongo deprecation notice not saved")
+
     def _handle(self, method, path, response):
+        self._note_deprecation(method, path, response.headers)
         status = response.status_code
         try:
             body = response.json() if response.content else None
@@ -345,6 +445,12 @@ class PongoClient:
         message = self._error_message(error_class, payload)
         if error_class is PongoRateLimitedError:
             retry_after = _parse_retry_after(response.headers.get(C.HEADER_RETRY_AFTER))
+            if retry_after and retry_after <= C.MAX_RETRY_AFTER:
+                # Every caller of this process holds, not only this one (a longer
+                # wait goes back to the outbox, which reschedules its calls).
+                parts = urlsplit(self.base_url)
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+                _pause(f"{parts.hostname}:{port}", retry_after)
             raise PongoRateLimitedError(
                 message, status, payload, retry_after=retry_after
             )

@@ -25,7 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR_DIR = os.path.dirname(HERE)
-SCRIPT = os.path.join(EMULATOR_DIR, "pongo_emulator.py")
+SCRIPT = os.path.join(EMULATOR_DIR, "pongo_emulator")  # a package, run as a directory
 SPEC_PATH = os.path.join(EMULATOR_DIR, "openapi.yaml")
 SPEC_URI = "urn:pos-pongo:openapi"
 
@@ -39,6 +39,7 @@ def _load_const():
 
 
 C = _load_const()
+sys.path.insert(0, EMULATOR_DIR)  # `import pongo_emulator` for in-process tests
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -5,10 +5,8 @@ emulator/openapi.yaml by the `api` fixture (see conftest.py)."""
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import re
-import sys
 import threading
 import time
 import urllib.error
@@ -16,7 +14,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import SCRIPT, C, http, start_emulator, stop_emulator
+from conftest import C, http, start_emulator, stop_emulator
+from jsonschema import ValidationError
 
 PHONE = "336123456"  # + "01".."10": the demo customers
 NEW_PHONE = "33698765432"
@@ -102,11 +101,9 @@ def test_startup_is_fast_and_sigterm_stops_cleanly():
 
 
 def test_in_process_emulator():
-    spec = importlib.util.spec_from_file_location("pongo_emulator_inproc", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses need the module registered
-    spec.loader.exec_module(module)
-    emulator = module.Emulator(port=0, quiet=True).start()
+    from pongo_emulator import Emulator
+
+    emulator = Emulator(port=0, quiet=True).start()
     try:
         answer = http("GET", emulator.url + C.PATH_STORES)
         assert answer.status == 401
@@ -712,6 +709,64 @@ def test_order_status_errors(api):
     assert C.F_STATUS in errors_of(bad)
 
 
+def test_order_reads_either_hedged_key_and_the_ledger_records_which(api, admin):
+    """Pongo's documents disagree on two keys: the emulator reads either form."""
+    emma = customer(admin, "04")
+    cid = emma[C.F_PUBLIC_ID]
+    free = [o[C.F_PUBLIC_ID] for o in owned(admin, cid, used=False)]
+
+    def with_reward(order_id, reward_keys, customer_block, **top):
+        line = {C.F_NAME: "Offert", C.F_QUANTITY: 1, C.F_AMOUNT: 0}
+        line.update(reward_keys)
+        lines = [*order()[C.F_LINES], line]
+        return order(order_id, customer=customer_block, lines=lines, **top)
+
+    both = with_reward(
+        "POS-BOTH",
+        {C.F_PUBLIC_REWARD_ID: free[0], C.F_LINE_REWARD_ID: free[0]},
+        {C.F_PUBLIC_ID: cid},
+        **{C.F_CUSTOMER_PUBLIC_ID: cid},
+    )
+    guide_only = with_reward(
+        "POS-GUIDE",
+        {C.F_LINE_REWARD_ID: free[1]},
+        None,
+        **{C.F_CUSTOMER_PUBLIC_ID: cid},
+    )
+    for payload in (both, guide_only):
+        answer = api("POST", C.PATH_ORDERS, body=payload)
+        assert answer.status == 201 and answer.body[C.F_CUSTOMER] == cid
+    assert all(o[C.F_USED] for o in owned(admin, cid) if o[C.F_PUBLIC_ID] in free)
+    keys = {
+        e["order_id"]: e["keys_received"] for e in admin("GET", "ledger").body["orders"]
+    }
+    assert keys["POS-BOTH"] == {
+        "line_reward": [C.F_PUBLIC_REWARD_ID, C.F_LINE_REWARD_ID],
+        "customer_id": [f"{C.F_CUSTOMER}.{C.F_PUBLIC_ID}", C.F_CUSTOMER_PUBLIC_ID],
+    }
+    assert keys["POS-GUIDE"] == {
+        "line_reward": [C.F_LINE_REWARD_ID],
+        "customer_id": [C.F_CUSTOMER_PUBLIC_ID],
+    }
+    # the order of test_order_credits...: phone only, no reward
+    api("POST", C.PATH_ORDERS, body=order("POS-PLAIN"))
+    plain = admin("GET", "ledger").body["orders"][-1]
+    assert plain["keys_received"] == {"line_reward": [], "customer_id": []}
+    # two forms that disagree are refused
+    louis = customer(admin, "02")[C.F_PUBLIC_ID]
+    mixed = with_reward(
+        "POS-MIXED",
+        {C.F_PUBLIC_REWARD_ID: "crw_a", C.F_LINE_REWARD_ID: "crw_b"},
+        {C.F_PUBLIC_ID: cid},
+        **{C.F_CUSTOMER_PUBLIC_ID: louis},
+    )
+    errors = errors_of(api("POST", C.PATH_ORDERS, body=mixed))
+    assert set(errors) == {
+        f"{C.F_LINES}.1.{C.F_LINE_REWARD_ID}",
+        C.F_CUSTOMER_PUBLIC_ID,
+    }
+
+
 # ---------------------------------------------------------------------------
 # Check-ins, stores, webhooks
 # ---------------------------------------------------------------------------
@@ -914,6 +969,80 @@ def test_faults_from_command_line():
         assert http("GET", url + C.PATH_OAUTH_TEST).status == 401
         faults = http("GET", admin_url + "/_emulator/faults").body
         assert faults["latency_ms"] == 50 and faults["paths"] == ["/v1/stores"]
+    finally:
+        stop_emulator(proc)
+
+
+def test_fault_deprecation_headers_on_chosen_paths(api, admin):
+    marks = [
+        {
+            "path": C.PATH_STORES,
+            "deprecation": "@1767225600",
+            "sunset": "Wed, 01 Jul 2026 00:00:00 GMT",
+            "link": "https://example.com/changelog",
+        },
+        {"path": C.PATH_CUSTOMERS},
+    ]
+    assert admin("POST", "faults", {"deprecations": marks}).status == 200
+    stores = api("GET", C.PATH_STORES)
+    assert stores.headers[C.HEADER_DEPRECATION] == "@1767225600"
+    assert stores.headers[C.HEADER_SUNSET] == "Wed, 01 Jul 2026 00:00:00 GMT"
+    assert stores.headers[C.HEADER_LINK] == (
+        '<https://example.com/changelog>; rel="deprecation"; type="text/html"'
+    )
+    listed = api("GET", C.PATH_CUSTOMERS)
+    assert listed.headers[C.HEADER_DEPRECATION] == "true"
+    assert C.HEADER_SUNSET not in listed.headers
+    test = api("GET", C.PATH_OAUTH_TEST)
+    assert C.HEADER_DEPRECATION not in test.headers
+    bad = admin("POST", "faults", {"deprecations": [{"sunset": "x"}]})
+    assert bad.status == 422 and set(bad.body["errors"]) == {"deprecations"}
+    admin("POST", "faults", {"clear": True})
+    assert C.HEADER_DEPRECATION not in api("GET", C.PATH_STORES).headers
+
+
+def test_fault_wire_variant_changes_answers_only(api, admin, server, spec):
+    before = admin.state()
+    faults = admin("POST", "faults", {"wire_variant": True}).body
+    assert faults["wire_variant"]["rename"] == {
+        C.F_SMS_OPTIN: "sms_optin",
+        C.F_EXTERNAL_ID: "sku",
+    }
+    headers = {C.HEADER_AUTHORIZATION: f"Bearer {api.token}"}
+    path = C.PATH_CUSTOMER_BY_PHONE.format(phone=PHONE + "04")
+    emma = http("GET", server["url"] + path, headers=headers).body
+    assert C.F_SMS_OPTIN not in emma and emma["sms_optin"] is True
+    assert emma[C.F_POINTS] == "500"
+    with pytest.raises(ValidationError):
+        spec.validate("GET", C.PATH_CUSTOMER_BY_PHONE, 200, emma)
+    rewards = http("GET", server["url"] + C.PATH_REWARDS, headers=headers).body
+    types = {r[C.F_REWARD_TYPE] for r in rewards[C.F_DATA]}
+    assert "voucher_fixed" in types and C.REWARD_VOUCHER_AMOUNT not in types
+    assert all("sku" in r and C.F_EXTERNAL_ID not in r for r in rewards[C.F_DATA])
+    assert admin.state() == before  # the data itself is untouched
+    custom = {"rename": {C.F_POINTS: "balance"}}
+    assert admin("POST", "faults", {"wire_variant": custom}).status == 200
+    emma = http("GET", server["url"] + path, headers=headers).body
+    assert emma["balance"] == 500 and emma[C.F_SMS_OPTIN] is True
+    bad = admin("POST", "faults", {"wire_variant": {"types": {"points": "float"}}})
+    assert bad.status == 422
+    # a request key Pongo would not know is dropped, as Laravel does
+    admin("POST", "faults", {"wire_variant": {"ignore": [C.F_FIRST_NAME]}})
+    body = {C.F_FIRST_NAME: "Emmanuelle", C.F_LAST_NAME: "Grand"}
+    cid = emma[C.F_PUBLIC_ID]
+    updated = api("PUT", C.PATH_CUSTOMER, customer=cid, body=body).body
+    assert updated[C.F_FIRST_NAME] == "Emma" and updated[C.F_LAST_NAME] == "Grand"
+    admin("POST", "faults", {"wire_variant": None})
+    assert api("GET", C.PATH_CUSTOMER_BY_PHONE, phone=PHONE + "04").status == 200
+
+
+def test_wire_variant_from_command_line():
+    proc, _url, admin_url, _ = start_emulator("--wire-variant")
+    try:
+        faults = http("GET", admin_url + "/_emulator/faults").body
+        assert faults["wire_variant"]["values"] == {
+            C.F_REWARD_TYPE: {C.REWARD_VOUCHER_AMOUNT: "voucher_fixed"}
+        }
     finally:
         stop_emulator(proc)
 

@@ -89,7 +89,7 @@ export class PongoLoyaltyPanel extends Component {
     }
 
     isInOrder(owned) {
-        return Boolean(this.order?.lines.some((line) => line.pongo_reward_id === owned.id));
+        return Boolean(this.order?.pongoRewardIds().includes(owned.id));
     }
 
     /** Free products and vouchers go on the order; other rewards are handed over. */

@@ -1,35 +1,53 @@
 /* Part of pos_pongo. License LGPL-3.0 or later. */
 import { PosOrder } from "@point_of_sale/app/models/pos_order";
 import { patch } from "@web/core/utils/patch";
-import { pongoRewardName, pongoRuntime } from "@pos_pongo/overrides/models/pos_store";
+import { pongoStore } from "@pos_pongo/overrides/models/pos_store";
 
 patch(PosOrder.prototype, {
-    /** Pongo reward ids used by the lines of this order. */
+    /** Pongo reward ids used by the lines of this order (a voucher may span
+     * several discount lines, one per tax: once each). */
     pongoRewardIds() {
-        return this.lines.map((line) => line.pongo_reward_id).filter(Boolean);
+        return [...new Set(this.lines.map((line) => line.pongoRewardId()).filter(Boolean))];
     },
 
     removeOrderline(line) {
-        const removed = line.getAllLinesInCombo().map((l) => l.pongo_reward_id);
+        const removed = line.getAllLinesInCombo().map((l) => l.pongoRewardId());
         const result = super.removeOrderline(...arguments);
-        const stillUsed = new Set(this.pongoRewardIds());
-        const freed = removed.filter((id) => id && !stillUsed.has(id));
+        const stillHere = new Set(this.pongoRewardIds());
+        const freed = removed.filter((id) => id && !stillHere.has(id));
         if (freed.length && this.config.pongo_active) {
-            pongoRuntime.store?.pongoForgetVoucherCoupons(this, freed);
+            pongoStore.current?.pongoForgetVoucherCoupons(this, freed);
             // Fire and forget: the reward is freed at Pongo for another order.
-            pongoRuntime.store?.pongoUnlockRewards(freed);
+            pongoStore.current?.pongoUnlockRewards(freed);
         }
         return result;
     },
 
-    /** pos_loyalty rebuilds discount lines: those of a Pongo voucher keep its id. */
+    /** pos_loyalty rebuilds its reward lines from the coupons activated on the
+     * order: a Pongo voucher on the order counts as activated, also on a device
+     * that did not apply it (restaurant) or after a transfer. */
+    _updateRewardLines() {
+        const cards = new Set(
+            this.lines.map((line) => line.coupon_id).filter((card) => card?.pongo_owned_reward_id),
+        );
+        const missing = [...cards].filter(
+            (card) => !this._code_activated_coupon_ids.includes(card),
+        );
+        if (missing.length) {
+            this.update({ _code_activated_coupon_ids: [["link", ...missing]] });
+        }
+        return super._updateRewardLines(...arguments);
+    },
+
+    /** pos_loyalty rebuilds discount lines: those of a Pongo voucher keep its id
+     * (from their coupon), also once pos_loyalty has dropped the coupon record. */
     _getRewardLineValuesDiscount(args) {
         const result = super._getRewardLineValuesDiscount(...arguments);
-        const voucher = pongoRuntime.vouchers[args.coupon_id];
-        if (voucher && Array.isArray(result)) {
+        const card = this.models["loyalty.card"].get(args.coupon_id);
+        if (card?.pongo_owned_reward_id && Array.isArray(result)) {
             for (const values of result) {
-                values.pongo_reward_id = voucher.id;
-                values.pongo_reward_name = voucher.name;
+                values.pongo_reward_id = card.pongo_owned_reward_id;
+                values.pongo_reward_name = args.reward.description;
             }
         }
         return result;
@@ -40,19 +58,16 @@ patch(PosOrder.prototype, {
         const partner = this.get_partner();
         if (this.config.pongo_active && partner && partner.pongo_customer_id) {
             const points = partner.pongo_points;
+            const names = new Map();
+            for (const line of this.lines) {
+                const rewardId = line.pongoRewardId();
+                if (rewardId && !names.has(rewardId)) {
+                    names.set(rewardId, line.pongoRewardName() || line.get_full_product_name());
+                }
+            }
             result.pongo = {
                 points: typeof points === "number" ? points : false,
-                // A voucher may span several discount lines (one per tax): once each.
-                rewards: [
-                    ...new Map(
-                        this.lines
-                            .filter((line) => line.pongo_reward_id)
-                            .map((line) => [
-                                line.pongo_reward_id,
-                                pongoRewardName(line) || line.get_full_product_name(),
-                            ]),
-                    ).values(),
-                ],
+                rewards: [...names.values()],
             };
         }
         return result;

@@ -2,11 +2,24 @@
 import { PosOrderline } from "@point_of_sale/app/models/pos_order_line";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
-import { pongoRewardName } from "@pos_pongo/overrides/models/pos_store";
 
 patch(PosOrderline.prototype, {
+    /** Id of the customer's Pongo reward this line uses: a free product carries
+     * it, a voucher's discount line has it from its Odoo coupon. */
+    pongoRewardId() {
+        return this.pongo_reward_id || this.coupon_id?.pongo_owned_reward_id || false;
+    },
+
+    /** Name of that Pongo reward, for the order line and the receipt. */
+    pongoRewardName() {
+        if (this.pongo_reward_name) {
+            return this.pongo_reward_name;
+        }
+        return this.coupon_id?.pongo_owned_reward_id ? this.reward_id?.description || "" : "";
+    },
+
     can_be_merged_with(orderline) {
-        if (this.pongo_reward_id || orderline.pongo_reward_id) {
+        if (this.pongoRewardId() || orderline.pongoRewardId()) {
             return false;
         }
         return super.can_be_merged_with(...arguments);
@@ -30,8 +43,8 @@ patch(PosOrderline.prototype, {
 
     getDisplayData() {
         const data = super.getDisplayData(...arguments);
-        if (this.pongo_reward_id) {
-            data.pongoReward = pongoRewardName(this) || _t("Pongo reward");
+        if (this.pongoRewardId()) {
+            data.pongoReward = this.pongoRewardName() || _t("Pongo reward");
         }
         return data;
     },

@@ -11,32 +11,14 @@ import { PongoEnlistDialog } from "@pos_pongo/app/enlist_dialog/enlist_dialog";
 export const PONGO_CUSTOMER_ID_RE = /^cust_[A-Za-z0-9_-]{4,64}$/;
 
 /** The running store, for the models (orders, lines) that have no access to it. */
-export const pongoRuntime = {
-    store: null,
-    // Pongo voucher behind each Odoo coupon applied here, by coupon id: pos_loyalty
-    // rebuilds its discount lines on every change, the lines get these values again.
-    vouchers: {},
-};
-
-/** Display name of the Pongo reward a line uses. */
-export function pongoRewardName(line) {
-    return line.pongo_reward_name || "";
-}
+export const pongoStore = { current: null };
 
 patch(PosStore.prototype, {
     async afterProcessServerData() {
         const result = await super.afterProcessServerData(...arguments);
-        pongoRuntime.store = this;
+        pongoStore.current = this;
         // "customer-updated" ({ partnerId }) when a webhook changed a loaded customer.
         this.pongoBus = new EventBus();
-        for (const line of this.models["pos.order.line"].getAll()) {
-            if (line.pongo_reward_id && line.coupon_id) {
-                pongoRuntime.vouchers[line.coupon_id.id] = {
-                    id: line.pongo_reward_id,
-                    name: line.pongo_reward_name,
-                };
-            }
-        }
         this.data.connectWebSocket("PONGO_CUSTOMER_UPDATED", (payload) =>
             this.pongoOnCustomerUpdated(payload),
         );
@@ -157,7 +139,7 @@ patch(PosStore.prototype, {
         if (!order) {
             return false;
         }
-        if (order.lines.some((line) => line.pongo_reward_id === owned.id)) {
+        if (order.pongoRewardIds().includes(owned.id)) {
             this.pongoAlert(_t("Pongo reward"), _t("This reward is already in the order."));
             return false;
         }
@@ -216,7 +198,7 @@ patch(PosStore.prototype, {
         // Free base product; paid options (attribute extras) keep their price.
         line.price_type = "manual";
         line.set_unit_price(line.price_extra || 0);
-        if (line.pongo_reward_id !== owned.id) {
+        if (line.pongoRewardId() !== owned.id) {
             line.update({ pongo_reward_id: owned.id, pongo_reward_name: owned.name });
         }
         return line;
@@ -240,7 +222,6 @@ patch(PosStore.prototype, {
         if (!result) {
             return false;
         }
-        pongoRuntime.vouchers[result.coupon_id] = { id: owned.id, name: owned.name };
         let answer;
         try {
             // The voucher program (maybe new) reaches this POS now, its product first.
@@ -254,12 +235,18 @@ patch(PosStore.prototype, {
             answer = _t("The voucher could not be applied. Check the connection and retry.");
             console.warn("Pongo: voucher not applied", error);
         }
-        const line = order.lines.find((l) => l.pongo_reward_id === owned.id);
+        // pos_loyalty made the coupon and its lines anew: they name the reward.
+        this.models["loyalty.card"]
+            .get(result.coupon_id)
+            ?.update({ pongo_owned_reward_id: owned.id });
+        for (const line of order.lines.filter((l) => l.coupon_id?.id === result.coupon_id)) {
+            line.update({ pongo_reward_id: owned.id, pongo_reward_name: owned.name });
+        }
+        const line = order.lines.find((l) => l.pongoRewardId() === owned.id);
         if (answer === true && line) {
             return line;
         }
         this.pongoForgetVoucherCoupons(order, [owned.id]);
-        delete pongoRuntime.vouchers[result.coupon_id];
         await this.pongoUnlockRewards([owned.id]);
         this.pongoAlert(
             _t("The voucher was not applied"),
@@ -285,25 +272,79 @@ patch(PosStore.prototype, {
     /** Take the coupons of these Pongo vouchers off the order (the reward is freed). */
     pongoForgetVoucherCoupons(order, rewardIds) {
         const coupons = order._code_activated_coupon_ids.filter((coupon) =>
-            rewardIds.includes(pongoRuntime.vouchers[coupon.id]?.id),
+            rewardIds.includes(coupon.pongo_owned_reward_id),
         );
         if (coupons.length) {
             order.update({ _code_activated_coupon_ids: [["unlink", ...coupons]] });
         }
     },
 
-    /** Unlock the Pongo rewards of these lines (removed lines, deleted order). */
-    pongoUnlockRewards(rewardIds) {
-        const ids = [...new Set(rewardIds.filter(Boolean))];
+    /** The orders still open here (not paid), but ``except``. */
+    pongoOpenOrders(except = null) {
+        return this.models["pos.order"].filter((order) => !order.finalized && order !== except);
+    },
+
+    /** Unlock these Pongo rewards, but those another open order still holds (a
+     * transfer or a split moved their lines there). */
+    pongoUnlockRewards(rewardIds, { except = null } = {}) {
+        const held = new Set(this.pongoOpenOrders(except).flatMap((o) => o.pongoRewardIds()));
+        const ids = [...new Set(rewardIds.filter((id) => id && !held.has(id)))];
         return Promise.all(ids.map((id) => this.pongoCall("pongo_unlock_reward", id)));
     },
 
     async _onBeforeDeleteOrder(order) {
         const result = await super._onBeforeDeleteOrder(...arguments);
-        if (result && order && !order.finalized) {
-            const rewardIds = order.lines.map((line) => line.pongo_reward_id);
-            if (rewardIds.some(Boolean)) {
-                await this.pongoUnlockRewards(rewardIds);
+        if (result && order && !order.finalized && order.pongoRewardIds().length) {
+            this.pongoKeepRewardsWithTheirOwner(order);
+            await this.pongoUnlockRewards(order.pongoRewardIds(), { except: order });
+        }
+        return result;
+    },
+
+    /**
+     * A transfer onto a table with an order merges this order's lines into it:
+     * Pongo rewards belong to this order's customer. The receiving order takes that
+     * customer when it has none; when it has another one, the rewards are taken
+     * off it (and so unlocked), and the cashier is told.
+     */
+    pongoKeepRewardsWithTheirOwner(order) {
+        const owner = order.get_partner();
+        const ids = new Set(order.pongoRewardIds());
+        for (const other of this.pongoOpenOrders(order)) {
+            const moved = other.lines.filter((line) => ids.has(line.pongoRewardId()));
+            if (!moved.length || !owner || other.get_partner() === owner) {
+                continue;
+            }
+            if (!other.get_partner()) {
+                other.set_partner(owner);
+                continue;
+            }
+            for (const line of moved) {
+                line.delete();
+            }
+            this.pongoForgetVoucherCoupons(other, [...ids]);
+            this.pongoAlert(
+                _t("Pongo rewards removed"),
+                _t(
+                    "The Pongo rewards of %(owner)s were taken off this order: it is for %(customer)s.",
+                    { owner: owner.name, customer: other.get_partner().name },
+                ),
+            );
+        }
+    },
+
+    /** A split part that takes a Pongo reward line takes the reward's owner along:
+     * Pongo confirms a reward on an order of its owner. */
+    async preSyncAllOrders(orders) {
+        const result = await super.preSyncAllOrders(...arguments);
+        for (const order of orders) {
+            const sourceUuid = order.uiState?.splittedOrderUuid;
+            if (!sourceUuid || order.get_partner() || !order.pongoRewardIds().length) {
+                continue;
+            }
+            const source = this.models["pos.order"].getBy("uuid", sourceUuid);
+            if (source?.get_partner()) {
+                order.set_partner(source.get_partner());
             }
         }
         return result;
