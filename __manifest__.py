@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/pos_pongo_security.xml",
         "data/ir_cron_data.xml",
+        "data/barcode_rule_data.xml",
         "views/pongo_job_views.xml",
         "views/pongo_webhook_event_views.xml",
         "views/pongo_store_views.xml",
@@ -22,6 +23,7 @@
         "views/res_partner_views.xml",
         "views/pos_config_views.xml",
         "views/res_config_settings_views.xml",
+        "views/oauth_templates.xml",
         "views/pongo_menus.xml",
     ],
     "demo": [

@@ -30,10 +30,20 @@ class PongoOAuthController(http.Controller):
             raise Forbidden()
         try:
             company._pongo_finish_oauth(code)
-            message = "connected"
-        except (PongoError, UserError) as error:
-            _logger.info("Pongo OAuth exchange failed: %s", error)
-            message = "failed"
-        return request.redirect(
-            f"/odoo/action-point_of_sale.action_pos_configuration?pongo={message}"
+            error = False
+        except (PongoError, UserError) as exc:
+            _logger.info("Pongo OAuth exchange failed: %s", exc)
+            error = exc.message if isinstance(exc, PongoError) else exc.args[0]
+        # A page that says what happened and what to do next.
+        return request.render(
+            "pos_pongo.oauth_result",
+            {
+                "company": company,
+                "merchant": company.pongo_merchant_name,
+                "error": error,
+                "unmapped": request.env["pos.config"].search_count(
+                    [("company_id", "=", company.id), ("pongo_store_id", "=", False)]
+                ),
+                "settings_url": "/odoo/action-point_of_sale.action_pos_configuration",
+            },
         )

@@ -4,5 +4,6 @@ UPDATE res_company
        pongo_access_token = NULL,
        pongo_refresh_token = NULL,
        pongo_client_secret = NULL,
-       pongo_webhook_secret = NULL;
+       pongo_webhook_secret = NULL,
+       pongo_oauth_state = NULL;
 UPDATE pongo_job SET state = 'cancelled' WHERE state = 'pending';

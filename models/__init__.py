@@ -6,7 +6,7 @@ from . import pongo_job
 from . import pongo_webhook_event
 from . import pongo_deprecation
 from . import pos_config
-from . import pos_config_rpc
 from . import pos_order
 from . import loyalty
 from . import res_config_settings
+from . import barcode_rule

@@ -19,6 +19,11 @@ class LoyaltyProgram(models.Model):
     )
 
     @api.model
+    def _load_pos_data_fields(self, config_id):
+        # The POS tells a Pongo voucher's coupon from Odoo's own.
+        return [*super()._load_pos_data_fields(config_id), "pongo_reward_id"]
+
+    @api.model
     def _pongo_voucher_reward_values(self, reward):
         """Odoo discount matching a Pongo voucher reward (values in cents or %)."""
         kind = reward.get(C.F_REWARD_TYPE)
@@ -100,6 +105,41 @@ class LoyaltyCard(models.Model):
     def _load_pos_data_fields(self, config_id):
         # A voucher's discount lines name their Pongo reward through their coupon.
         return [*super()._load_pos_data_fields(config_id), "pongo_owned_reward_id"]
+
+    pongo_apply_until = fields.Datetime(
+        copy=False,
+        readonly=True,
+        help="Locked at Pongo for the Apply of a point of sale: the code is taken "
+        "once, until then, without locking it again.",
+    )
+
+    @api.model
+    def _pongo_prepare_voucher(self, owned, config, partner):
+        """The Odoo coupon of an owned Pongo voucher that ``config`` has just
+        locked, in its coupon program; raises UserError when it cannot be one."""
+        reward = owned.get(C.F_REWARD) or {}
+        if not str(reward.get(C.F_REWARD_TYPE)).startswith(C.REWARD_VOUCHER_PREFIX):
+            raise UserError(_("This Pongo reward is not a voucher."))
+        with self.env.cr.savepoint():
+            program = (
+                self.env["loyalty.program"]
+                .sudo()
+                .with_company(config.company_id)
+                ._pongo_voucher_program(reward, config)
+            )
+            card = self.sudo()._pongo_voucher_card(owned, program, partner)
+            card.pongo_apply_until = fields.Datetime.add(
+                fields.Datetime.now(), minutes=2
+            )
+        return card
+
+    def _pongo_take_apply_pass(self):
+        """True once after the Apply that locked this voucher (the code it sends)."""
+        self.ensure_one()
+        if not self.pongo_apply_until or self.pongo_apply_until < fields.Datetime.now():
+            return False
+        self.sudo().pongo_apply_until = False
+        return True
 
     @api.model
     def _pongo_voucher_card(self, owned, program, partner):

@@ -16,9 +16,11 @@ from .. import const as C
 from ..tools.cron import wake
 from ..tools.pongo_client import (
     PongoAuthError,
+    PongoConflictError,
     PongoError,
     PongoRateLimitedError,
     PongoUnavailableError,
+    PongoValidationError,
 )
 
 _logger = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ MAX_CLAIM_CONFLICTS = 100
 
 class PongoJob(models.Model):
     _name = "pongo.job"
-    _description = "Pongo Outbound Call"
+    _description = "Pongo Call"
     _order = "id desc"
     _rec_name = "display_name"
 
@@ -46,6 +48,8 @@ class PongoJob(models.Model):
             ("order", "Send order"),
             ("order_status", "Update order status"),
             ("customer_update", "Update customer"),
+            ("refund_adjustment", "Adjust a partial refund"),
+            ("reward_refused", "Check a refused reward"),
         ],
         required=True,
         readonly=True,
@@ -53,7 +57,8 @@ class PongoJob(models.Model):
     state = fields.Selection(
         [
             ("pending", "Pending"),
-            ("done", "Sent"),
+            ("manual", "To do at Pongo"),
+            ("done", "Done"),
             ("failed", "Failed"),
             ("cancelled", "Cancelled"),
         ],
@@ -76,6 +81,10 @@ class PongoJob(models.Model):
         default=fields.Datetime.now, required=True, index=True, readonly=True
     )
     last_error = fields.Text(readonly=True)
+    instructions = fields.Text(
+        readonly=True,
+        help="What a manager does by hand at Pongo (Pongo's API cannot do it).",
+    )
     done_at = fields.Datetime(readonly=True)
 
     @api.depends("job_type", "pos_order_id", "partner_id")
@@ -91,6 +100,22 @@ class PongoJob(models.Model):
     def _enqueue(self, values):
         job = self.sudo().create(values)
         wake(self.env, "pos_pongo.ir_cron_pongo_send_jobs")
+        return job
+
+    @api.model
+    def _pongo_ask_manager(self, order, job_type, instructions):
+        """A follow-up only a person can do at Pongo, listed in *To do at Pongo* and
+        written in the order's chatter."""
+        job = self.sudo().create(
+            {
+                "company_id": order.company_id.id,
+                "job_type": job_type,
+                "pos_order_id": order.id,
+                "state": "manual",
+                "instructions": instructions,
+            }
+        )
+        order.sudo().message_post(body=instructions)
         return job
 
     @api.model
@@ -152,7 +177,27 @@ class PongoJob(models.Model):
                 sent += jobs._send_batch(pool, run)
                 if autocommit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._wake_at_next_attempt()
         return sent
+
+    @api.model
+    def _wake_at_next_attempt(self):
+        """Run again when the next postponed call is due, not at the next
+        five-minute run: retries keep their back-off."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT min(next_attempt_at) FROM pongo_job WHERE state = 'pending'"
+        )
+        due = self.env.cr.fetchone()[0]
+        if not due or due <= fields.Datetime.now():
+            return
+        cron = self.env.ref("pos_pongo.ir_cron_pongo_send_jobs").sudo()
+        if (
+            not self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count([("cron_id", "=", cron.id), ("call_at", "=", due)])
+        ):
+            cron._trigger(due)
 
     @api.model
     def _claim_batch(self, size, skip_company_ids=()):
@@ -255,12 +300,19 @@ class PongoJob(models.Model):
                 _logger.exception("Pongo job %s: answer not applied", self.id)
         return True
 
+    def _pongo_message(self, error):
+        """The error as the people reading the outbox read it (no request here)."""
+        if isinstance(error, PongoError):
+            lang = self.env.lang or self.env.company.partner_id.lang or "en_US"
+            return error.message_in(lang)
+        return str(error)
+
     def _pongo_trip(self, company, error, claimed):
         """Pongo is missing for ``company``: postpone its due jobs, untried."""
         delay = self._backoff_delay(1, error)
         values = {
             "next_attempt_at": fields.Datetime.now() + timedelta(seconds=delay),
-            "last_error": str(error),
+            "last_error": self._pongo_message(error),
         }
         _logger.info(
             "Pongo unreachable for company %s: its calls wait %.0f s", company.id, delay
@@ -291,11 +343,13 @@ class PongoJob(models.Model):
 
     def _record_failure(self, error):
         attempts = self.attempts + 1
+        if self.job_type == "order" and self._pongo_drop_refused_rewards(error):
+            return
         retryable = isinstance(
             error, PongoUnavailableError | PongoRateLimitedError | PongoAuthError
         )
         retryable = retryable or not isinstance(error, PongoError)
-        values = {"attempts": attempts, "last_error": str(error)}
+        values = {"attempts": attempts, "last_error": self._pongo_message(error)}
         if retryable and attempts < MAX_ATTEMPTS:
             delay = self._backoff_delay(attempts, error)
             values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
@@ -309,6 +363,60 @@ class PongoJob(models.Model):
             error,
         )
         self.write(values)
+
+    def _pongo_drop_refused_rewards(self, error):
+        """Pongo refused the order because of a reward (used elsewhere meanwhile,
+        not this customer's): send the order without that reward at once, so the
+        purchase earns its points, and tell the managers which reward, by name.
+        True when the order goes again."""
+        if not isinstance(error, PongoValidationError | PongoConflictError):
+            return False
+        payload = json.loads(self.payload)
+        used = list(payload.get(C.F_REWARD_IDS) or [])
+        if not used:
+            return False
+        words = " ".join(
+            [error.message, *(str(key) for key in error.errors)]
+            + [
+                str(m)
+                for ms in error.errors.values()
+                for m in (ms if isinstance(ms, list) else [ms])
+            ]
+        )
+        refused = [reward for reward in used if reward in words]
+        if not refused and "reward" in words.lower():
+            refused = used  # Pongo blames the rewards without saying which
+        if not refused:
+            return False
+        payload[C.F_REWARD_IDS] = [reward for reward in used if reward not in refused]
+        for line in payload.get(C.F_LINES) or []:
+            for key in (C.F_PUBLIC_REWARD_ID, C.F_LINE_REWARD_ID):
+                if line.get(key) in refused:
+                    line.pop(key)
+        order = self.pos_order_id
+        names = order._pongo_reward_names(refused)
+        self.write(
+            {
+                "payload": json.dumps(payload),
+                "attempts": self.attempts + 1,
+                "next_attempt_at": fields.Datetime.now(),
+                "last_error": self._pongo_message(error),
+            }
+        )
+        self._pongo_ask_manager(
+            order,
+            "reward_refused",
+            self.env._(
+                "Pongo refused the reward %(rewards)s on order %(order)s (%(reason)s). "
+                "The order was sent without it, so the customer earns its points; "
+                "the reward was given at the till: check it with the customer at "
+                "Pongo.",
+                rewards=", ".join(names),
+                order=order.pos_reference or order.name,
+                reason=self._pongo_message(error),
+            ),
+        )
+        return True
 
     def _after_done(self, response):
         if self.pos_order_id:
@@ -349,8 +457,16 @@ class PongoJob(models.Model):
         self.env.ref("pos_pongo.ir_cron_pongo_send_jobs").sudo()._trigger()
         return True
 
+    def action_mark_done(self):
+        """A manager did at Pongo what a *To do at Pongo* call asked."""
+        todo = self.filtered(lambda job: job.state == "manual")
+        if not todo:
+            raise UserError(_("Only calls to do at Pongo can be marked as done."))
+        todo.write({"state": "done", "done_at": fields.Datetime.now()})
+        return True
+
     def action_cancel(self):
-        self.filtered(lambda job: job.state in ("pending", "failed")).write(
+        self.filtered(lambda job: job.state in ("pending", "failed", "manual")).write(
             {"state": "cancelled"}
         )
         return True

@@ -13,6 +13,11 @@ class PongoStore(models.Model):
     )
     public_id = fields.Char(string="Pongo ID")
     city = fields.Char()
+    country_id = fields.Many2one(
+        "res.country",
+        help="Country of the store, from Pongo: the region of the phone numbers "
+        "typed without their country code at its points of sale.",
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )

@@ -7,6 +7,8 @@ from odoo.tools import float_round
 
 from .. import const as C
 
+SENT_JOB_TYPES = ("order", "order_status")
+
 
 def to_cents(amount):
     return int(float_round((amount or 0.0) * 100, precision_digits=0))
@@ -49,7 +51,13 @@ class PosOrder(models.Model):
     @api.depends("pongo_job_ids.state", "pongo_job_ids.last_error")
     def _compute_pongo_sync_state(self):
         for order in self:
-            jobs = order.pongo_job_ids.filtered(lambda job: job.state != "cancelled")
+            # The calls Odoo sends; follow-ups to do by hand are not its sync state.
+            jobs = order.pongo_job_ids.filtered(
+                lambda job: (
+                    job.state not in ("cancelled", "manual")
+                    and job.job_type in SENT_JOB_TYPES
+                )
+            )
             if not jobs:
                 order.pongo_sync_state = False
                 order.pongo_last_error = False
@@ -123,19 +131,46 @@ class PosOrder(models.Model):
             )
 
     def _pongo_enqueue_refund(self):
-        """A refund reverses the points of its original order at Pongo, once,
-        and only after the original itself reached Pongo."""
+        """What a refund tells Pongo, which knows no partial refund: a refund never
+        gives back more than was refunded.
+
+        - The original order is refunded in full (at once, or by partial refunds
+          that add up to it): its status becomes ``refunded`` at Pongo, once, after
+          the order itself reached Pongo; Pongo takes its points back and frees its
+          rewards (each of their lines was refunded too).
+        - A partial refund sends nothing: the managers get a *To do at Pongo* with
+          the points to take back and the rewards whose own line was refunded.
+        - A whole order of which a part was already adjusted by hand is not sent
+          either (that part would be taken back twice): the managers finish it.
+        """
         original = self.refunded_order_id
-        order_job = original.pongo_job_ids.filtered(
+        jobs = original.pongo_job_ids
+        order_job = jobs.filtered(
             lambda job: job.job_type == "order" and job.state != "cancelled"
         )[:1]
-        if not order_job:
+        if not order_job or jobs.filtered(lambda job: job.job_type == "order_status"):
             return
-        already = original.pongo_job_ids.filtered(
-            lambda job: job.job_type == "order_status"
-        )
-        if already:
+        Job = self.env["pongo.job"].sudo()
+        adjustments = jobs.filtered(lambda job: job.job_type == "refund_adjustment")
+        if not original._pongo_fully_refunded():
+            Job._pongo_ask_manager(
+                original, "refund_adjustment", self._pongo_adjustment_text()
+            )
             return
+        if adjustments.filtered(lambda job: job.state == "done"):
+            Job._pongo_ask_manager(
+                original,
+                "refund_adjustment",
+                self.env._(
+                    "Order %(order)s is now refunded in full, and a part of it was "
+                    "already adjusted at Pongo by hand: set the rest right at "
+                    "Pongo by hand too (%(refund)s).",
+                    order=original._pongo_reference(),
+                    refund=self._pongo_adjustment_text(),
+                ),
+            )
+            return
+        adjustments.filtered(lambda job: job.state == "manual").action_cancel()
         payload = {
             C.F_ORDER_ID: original._pongo_reference(),
             C.F_STATUS: C.ORDER_STATUS_REFUNDED,
@@ -143,7 +178,7 @@ class PosOrder(models.Model):
                 C.F_LOYALTY_STORE_SLUG
             ],
         }
-        self.env["pongo.job"].sudo()._enqueue(
+        Job._enqueue(
             {
                 "company_id": original.company_id.id,
                 "job_type": "order_status",
@@ -152,6 +187,59 @@ class PosOrder(models.Model):
                 "payload": json.dumps(payload),
             }
         )
+
+    def _pongo_fully_refunded(self):
+        """Every sold line of this order is refunded (by one refund or several)."""
+        self.ensure_one()
+        self.lines.invalidate_recordset(["refunded_qty"])
+        return all(line.refunded_qty >= line.qty for line in self.lines if line.qty > 0)
+
+    def _pongo_adjustment_text(self):
+        """What a manager does at Pongo for this partial refund."""
+        self.ensure_one()
+        original = self.refunded_order_id
+        share = (
+            abs(self.amount_total) / original.amount_total
+            if original.amount_total
+            else 0
+        )
+        earned = original.pongo_points_earned
+        points = (
+            self.env._("about %(points)s points", points=round(earned * share))
+            if earned
+            else self.env._(
+                "the points of %(amount)s",
+                amount=self.currency_id.format(abs(self.amount_total)),
+            )
+        )
+        text = self.env._(
+            "Partial refund %(refund)s of order %(order)s (%(amount)s): Pongo has no "
+            "partial refund. At Pongo, take %(points)s back from %(customer)s.",
+            refund=self.pos_reference or self.name,
+            order=original._pongo_reference(),
+            amount=self.currency_id.format(abs(self.amount_total)),
+            points=points,
+            customer=original.partner_id.name or "-",
+        )
+        refunded = self.lines.refunded_orderline_id.filtered("pongo_reward_id")
+        if refunded:
+            text += " " + self.env._(
+                "Give back the rewards whose line was refunded: %(rewards)s.",
+                rewards=", ".join(
+                    original._pongo_reward_names(refunded.mapped("pongo_reward_id"))
+                ),
+            )
+        return text
+
+    def _pongo_reward_names(self, reward_ids):
+        """Names of these Pongo rewards used by the lines, in the given order."""
+        names = {}
+        for line in self.lines.filtered("pongo_reward_id"):
+            names.setdefault(
+                line.pongo_reward_id,
+                line.pongo_reward_name or line.full_product_name,
+            )
+        return [names.get(reward_id) or reward_id for reward_id in reward_ids]
 
     def _pongo_reference(self):
         return self.pos_reference or self.name
@@ -233,6 +321,19 @@ class PosOrder(models.Model):
         if customer_id and partner and not partner.pongo_customer_id:
             partner.with_context(pongo_no_push=True).write(
                 {"pongo_customer_id": customer_id}
+            )
+        earned = values.get("pongo_points_earned")
+        if (
+            earned
+            and partner.pongo_customer_id
+            and not response.get("already_processed")
+        ):
+            # The last known balance follows (shown offline and on receipts).
+            partner.with_context(pongo_no_push=True).write(
+                {
+                    "pongo_points": partner.pongo_points + earned,
+                    "pongo_points_date": fields.Datetime.now(),
+                }
             )
 
     # ------------------------------------------------------------------

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 
 from .. import const as C
 from ..tools import pongo_probe
+from ..tools.cron import wake
 from ..tools.pongo_client import PongoClient, PongoError
 
 _logger = logging.getLogger(__name__)
@@ -18,6 +19,14 @@ INTERACTIVE_TIMEOUT = (2, 4)
 BACKGROUND_TIMEOUT = (C.CONNECT_TIMEOUT, C.READ_TIMEOUT)
 IMPORT_PAGE_SIZE = 100
 IMPORT_BATCH_SECONDS = 45  # then the cron hands over to its next run
+# Never readable outside system administrators, never in the POS, never logged.
+SECRET_FIELDS = (
+    "pongo_client_secret",
+    "pongo_access_token",
+    "pongo_refresh_token",
+    "pongo_webhook_secret",
+    "pongo_oauth_state",
+)
 CLIENT_FIELDS = [
     "pongo_environment",
     "pongo_custom_url",
@@ -180,10 +189,16 @@ class ResCompany(models.Model):
 
     @staticmethod
     def _pongo_notification(message, kind="success"):
+        """A notification, then the page reloads: the settings show what changed."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": kind, "message": message, "sticky": False},
+            "params": {
+                "type": kind,
+                "message": message,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }
 
     def action_pongo_connect(self):
@@ -290,6 +305,7 @@ class ResCompany(models.Model):
                 "name": values.get(C.F_NAME) or slug,
                 "public_id": values.get(C.F_PUBLIC_ID),
                 "city": values.get(C.F_CITY),
+                "country_id": self._pongo_country_by_code(values.get(C.F_COUNTRY)),
                 "active": True,
             }
             store = existing.get(slug)
@@ -303,6 +319,17 @@ class ResCompany(models.Model):
         )
         return self._pongo_notification(
             _("%(count)s Pongo stores found.", count=len(seen))
+        )
+
+    @api.model
+    def _pongo_country_by_code(self, code):
+        """The country of an ISO code as Pongo sends it; False when unknown."""
+        if not isinstance(code, str) or not code.strip():
+            return False
+        return (
+            self.env["res.country"]
+            .search([("code", "=", code.strip().upper())], limit=1)
+            .id
         )
 
     def _pongo_mapping_report(self):
@@ -380,7 +407,7 @@ class ResCompany(models.Model):
                 "pongo_import_message": False,
             }
         )
-        self.env.ref("pos_pongo.ir_cron_pongo_import_customers").sudo()._trigger()
+        wake(self.env, "pos_pongo.ir_cron_pongo_import_customers")
         return self._pongo_notification(
             _("The import of Pongo customers runs in the background.")
         )

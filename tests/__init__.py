@@ -10,6 +10,9 @@ from . import test_back_office
 from . import test_pos_rpc
 from . import test_pos_ui
 from . import test_cashier_access
+from . import test_cashier_answers
+from . import test_refunds
+from . import test_panel_load
 from . import test_pos_restaurant
 from . import test_i18n
 from . import test_probe

@@ -79,6 +79,21 @@ class PongoEmulatorMixin:
         super().setUp()
         self.emulator.reset()
 
+    def pongo_map_pos(self, config, slug="demo-paris"):
+        """Connect the company of ``config`` to the emulator and map ``config`` to
+        one of its stores; returns a client of that company."""
+        company = config.company_id
+        self.pongo_connect_company(company)
+        config.pongo_store_id = self.env["pongo.store"].create(
+            {"name": slug, "slug": slug, "company_id": company.id}
+        )
+        return company._pongo_get_client()
+
+    def pongo_member(self, phone, company):
+        """The partner here of the emulator's seed customer of ``phone``."""
+        customer = company._pongo_get_client().get_customer_by_phone(phone)
+        return self.env["res.partner"]._pongo_upsert_from_customer(customer, company)
+
     @classmethod
     def pongo_connect_company(cls, company, token=None):
         """Point ``company`` at the emulator with a token handed over by 'Pongo'."""

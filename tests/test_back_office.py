@@ -1,7 +1,6 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """What the admin does in the settings: connect, map stores, webhooks, import."""
 
-import time
 from urllib.parse import parse_qs, urlparse
 
 import psycopg2
@@ -9,10 +8,10 @@ import psycopg2
 from odoo.exceptions import UserError
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, TransactionCase, tagged
-from odoo.tests.common import ChromeBrowser
 from odoo.tools import mute_logger
 
 from .. import const as C
+from ..models.res_company import SECRET_FIELDS
 from .common import PongoEmulatorMixin
 
 
@@ -73,6 +72,18 @@ class TestPongoSettings(PongoEmulatorMixin, TransactionCase):
         self.assertFalse(self.company._pongo_is_connected())
         with self.assertRaises(UserError):
             self.company.action_pongo_test_connection()
+
+    def test_settings_actions_reload_the_page(self):
+        """The settings show what a button changed: connected, subscribed..."""
+        self.pongo_connect_company(self.company)
+        settings = self.env["res.config.settings"].create({})
+        for action in (
+            settings.action_pongo_subscribe_webhooks(),
+            settings.action_pongo_disconnect(),
+        ):
+            self.assertEqual(action["tag"], "display_notification")
+            self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
+        self.assertFalse(self.env["res.config.settings"].create({}).pongo_connected)
 
     def test_bad_token_is_a_clear_error(self):
         with self.assertRaisesRegex(UserError, "Reconnect"):
@@ -181,24 +192,27 @@ class TestPongoSettings(PongoEmulatorMixin, TransactionCase):
         self.emulator.faults(outage="refuse")
         self.assertEqual(config._pongo_check_reward_skus(), warning, "kept when down")
 
-    def test_neutralize_forgets_credentials(self):
+    def test_neutralize_forgets_credentials_and_pending_calls(self):
         self.pongo_connect_company(self.company)
-        self.company.sudo().pongo_webhook_secret = "whsec"
+        company = self.company.sudo()
+        company.write(dict.fromkeys(SECRET_FIELDS, "secret value"))
+        pending = self.env["pongo.job"].create(
+            {"company_id": self.company.id, "job_type": "order", "payload": "{}"}
+        )
         path = get_module_path("pos_pongo") + "/data/neutralize.sql"
         with open(path) as sql:
             self.env.flush_all()
             self.env.cr.execute(sql.read())
         self.env.invalidate_all()
-        company = self.company.sudo()
         self.assertEqual(company.pongo_environment, "sandbox")
-        self.assertFalse(company.pongo_access_token)
-        self.assertFalse(company.pongo_client_secret)
-        self.assertFalse(company.pongo_webhook_secret)
+        for field in SECRET_FIELDS:
+            self.assertFalse(company[field], field)
+        self.assertEqual(pending.state, "cancelled", "no call to Pongo from a copy")
 
 
 @tagged("post_install", "-at_install")
 class TestPongoOAuthBrowser(PongoEmulatorMixin, HttpCase):
-    """The admin authorises Odoo on Pongo's form in a real (headless) browser."""
+    """The admin authorises Odoo on Pongo's form; Pongo sends them back to Odoo."""
 
     def test_oauth_connect_through_the_emulator_form(self):
         company = self.env.company
@@ -210,35 +224,29 @@ class TestPongoOAuthBrowser(PongoEmulatorMixin, HttpCase):
                 "pongo_client_secret": "pongo-demo-secret",
             }
         )
+        self.env["pos.config"].create({"name": "Unmapped Till"})
         action = self.env["res.config.settings"].create({}).action_pongo_connect()
         self.env.flush_all()
-        browser = ChromeBrowser(self, headless=True)
-        try:
-            self.authenticate("admin", "admin", browser=browser)
-            browser.navigate_to(action["url"], wait_stop=True)
-            browser._websocket_request(
-                "Runtime.evaluate",
-                params={"expression": "document.getElementById('authorize').click()"},
-            )
-            # Pongo redirects to Odoo's callback, which redirects to the settings.
-            deadline = time.monotonic() + 20
-            path = ""
-            while time.monotonic() < deadline and "point_of_sale" not in path:
-                time.sleep(0.25)
-                answer = browser._websocket_request(
-                    "Runtime.evaluate",
-                    params={"expression": "location.href", "returnByValue": True},
-                )
-                path = answer["result"].get("value") or ""
-            self.assertIn("pongo=connected", path)
-        finally:
-            browser.stop()
-            self._wait_remaining_requests()
+        query = parse_qs(urlparse(action["url"]).query)
+        # The admin presses "Authorize" on Pongo's form...
+        location = self.emulator.authorization_code(
+            query["redirect_uri"][0], query["state"][0], scope=query["scope"][0]
+        )
+        callback = urlparse(location)
+        self.assertEqual(callback.path, "/pos_pongo/oauth/callback")
+        # ... and Pongo's redirect brings them back to Odoo, which says so.
+        self.authenticate("admin", "admin")
+        page = self.url_open(f"{callback.path}?{callback.query}")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Connected to Pongo", page.text)
+        self.assertIn("Café Pongo Démo", page.text)
+        self.assertIn("map each point of sale", page.text)
         self.env.invalidate_all()
         company = company.sudo()
         self.assertTrue(
             company.pongo_access_token, "the code was exchanged on the server"
         )
+        self.assertNotIn(company.pongo_access_token, page.text, "no token shown")
         self.assertTrue(company.pongo_refresh_token)
         self.assertFalse(company.pongo_oauth_state, "a state is used once")
         self.assertEqual(company.pongo_merchant_name, "Café Pongo Démo")

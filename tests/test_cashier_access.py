@@ -29,15 +29,9 @@ class TestPongoCashierAccess(PongoEmulatorMixin, TestPoSCommon):
     def setUp(self):
         super().setUp()
         company = self.config.company_id
-        self.pongo_connect_company(company)
-        self.store = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        self.config.pongo_store_id = self.store
-        client = company._pongo_get_client()
-        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(
-            client.get_customer_by_phone(PHONE_EMMA), company
-        )
+        self.pongo_map_pos(self.config)
+        self.store = self.config.pongo_store_id
+        self.emma = self.pongo_member(PHONE_EMMA, company)
 
     def pos_models(self):
         """The models the POS loads at boot, and those it reads later."""

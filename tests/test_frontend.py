@@ -1,5 +1,5 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
@@ -10,15 +10,17 @@ from .common import PongoEmulatorMixin
 class TestPongoFrontend(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     def setUp(self):
         super().setUp()
-        self.pongo_connect_company(self.main_pos_config.company_id)
-        self.main_pos_config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris"}
-        )
+        self.pongo_map_pos(self.main_pos_config)
 
     def test_smoke_tour_sells_in_a_mapped_pos(self):
         """A mapped POS opens with the Pongo badge and sells as usual."""
-        self.main_pos_config.with_user(self.pos_user).open_ui()
-        self.start_pos_tour("PosPongoSmokeTour")
+        cashier = new_test_user(
+            self.env,
+            login="pongo_smoke_cashier",
+            groups="base.group_user,point_of_sale.group_pos_user",
+        )
+        self.main_pos_config.with_user(cashier).open_ui()
+        self.start_pos_tour("PosPongoSmokeTour", login=cashier.login)
         order = self.env["pos.order"].search(
             [("session_id", "=", self.main_pos_config.current_session_id.id)]
         )

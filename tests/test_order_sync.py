@@ -4,6 +4,7 @@
 import json
 import shutil
 import tempfile
+from datetime import timedelta
 
 from odoo import api, fields
 from odoo.exceptions import AccessError
@@ -13,6 +14,7 @@ from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 from .. import const as C
 from ..models import pongo_job as pongo_job_module
+from ..models.res_company import SECRET_FIELDS
 from ..tools import cron as cron_tools
 from .common import PongoEmulatorMixin, odoo_script_process, seed
 
@@ -33,14 +35,8 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
     def setUp(self):
         super().setUp()
         company = self.config.company_id
-        self.pongo_connect_company(company)
-        store = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        self.config.pongo_store_id = store
-        self.client = company._pongo_get_client()
-        emma = self.client.get_customer_by_phone(PHONE_EMMA)
-        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(emma, company)
+        self.client = self.pongo_map_pos(self.config)
+        self.emma = self.pongo_member(PHONE_EMMA, company)
         self.open_new_session()
 
     def pay(self, partner, quantity=1, reward_line=None, refund_of=None):
@@ -59,6 +55,38 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
 
     def points(self, phone):
         return self.client.get_customer_by_phone(phone)[C.F_POINTS]
+
+    def test_retries_wake_the_cron_at_their_next_attempt(self):
+        """After a failure the cron runs again when the call is due (its back-off),
+        not at its next five-minute run."""
+        cron = self.env.ref("pos_pongo.ir_cron_pongo_send_jobs")
+        self.emulator.faults(outage="refuse")
+        order = self.pay(self.emma)
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        self.drain()
+        job = order.sudo().pongo_job_ids
+        self.assertEqual(job.state, "pending")
+        due = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertEqual(due.mapped("call_at"), [job.next_attempt_at])
+        self.assertLess(
+            job.next_attempt_at, fields.Datetime.now() + timedelta(minutes=1)
+        )
+
+    def test_failures_are_logged_without_translation_warnings(self):
+        """A cron has no reader's language: the errors it stores and logs are
+        written without Odoo's 'no translation language' warning (and its stack)."""
+        self.emulator.faults(outage="503")
+        self.pay(self.emma)
+        with self.assertNoLogs("odoo.tools.translate", "WARNING"):
+            self.drain()
+        job = self.env["pongo.job"].search([], order="id desc", limit=1)
+        self.assertEqual(job.last_error, "Pongo cannot be reached right now.")
+
+    def test_the_order_answer_keeps_the_balance_known(self):
+        order = self.pay(self.emma, quantity=2)
+        self.drain()
+        self.assertEqual(order.pongo_points_earned, int(order.amount_total))
+        self.assertEqual(self.emma.pongo_points, 500 + order.pongo_points_earned)
 
     def test_paid_order_sent_once_with_the_qa_payload(self):
         order = self.pay(self.emma, quantity=2)
@@ -163,13 +191,41 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
         self.assertEqual(len(ledger["orders"]), 1)
         self.assertEqual(self.points(PHONE_EMMA), 500 + int(order.amount_total))
 
+    def refuse_store(self, order):
+        """Make Pongo refuse the order for a reason that is not a reward."""
+        job = order.sudo().pongo_job_ids
+        payload = json.loads(job.payload)
+        payload[C.F_LOYALTY_STORE_SLUG] = "no-such-store"
+        job.payload = json.dumps(payload)
+
     def test_validation_error_stops_and_shows_the_reason(self):
-        self.pay(self.emma, reward_line="crw_not_owned")
+        order = self.pay(self.emma)
+        self.refuse_store(order)
         self.drain()
-        order = self.env["pos.order"].search([], order="id desc", limit=1)
         self.assertEqual(order.pongo_sync_state, "failed")
-        self.assertIn("reward", order.pongo_last_error.lower())
+        self.assertIn("store", order.pongo_last_error.lower())
         self.assertEqual(self.drain(), 0)
+
+    def test_refused_reward_the_order_is_sent_without_it(self):
+        """A reward used elsewhere between apply and payment: Pongo refuses the
+        order; it goes again without that reward (the purchase earns its points)
+        and the managers are told which reward, by name."""
+        order = self.pay(self.emma, quantity=2, reward_line="crw_used_elsewhere")
+        order.lines.pongo_reward_name = "Viennoiserie offerte"
+        self.drain()
+        self.assertEqual(order.pongo_sync_state, "done")
+        sent = self.emulator.ledger()["orders"]
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0]["reward_ids"], [])
+        self.assertEqual(self.points(PHONE_EMMA), 500 + int(order.amount_total))
+        todo = order.sudo().pongo_job_ids.filtered(
+            lambda job: job.job_type == "reward_refused"
+        )
+        self.assertEqual(todo.state, "manual")
+        self.assertIn("Viennoiserie offerte", todo.instructions)
+        self.assertIn("Viennoiserie offerte", order.message_ids[:1].body)
+        todo.action_mark_done()
+        self.assertEqual(todo.state, "done")
 
     def test_refund_reverses_points_once(self):
         order = self.pay(self.emma, quantity=3)
@@ -202,7 +258,8 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
 
     def test_one_failing_job_does_not_stop_its_batch(self):
         good = self.pay(self.emma)
-        refused = self.pay(self.emma, reward_line="crw_not_owned")
+        refused = self.pay(self.emma)
+        self.refuse_store(refused)
         broken = self.pay(self.emma)
         broken.pongo_job_ids.write({"payload": "{not json"})
         last = self.pay(self.emma)
@@ -296,14 +353,7 @@ class TestPongoOrderSync(PongoEmulatorMixin, TestPoSCommon):
             }
         )
         company = self.config.company_id.with_user(user)
-        secret_fields = [
-            "pongo_client_secret",
-            "pongo_access_token",
-            "pongo_refresh_token",
-            "pongo_webhook_secret",
-            "pongo_oauth_state",
-        ]
-        for field in secret_fields:
+        for field in SECRET_FIELDS:
             with self.subTest(field=field), self.assertRaises(AccessError):
                 company.read([field])
         session = self.config.current_session_id.with_user(user)
@@ -342,18 +392,7 @@ class TestPongoConcurrentDrain(PongoEmulatorMixin, TransactionCase):
                 }
             )
             for number in range(self.ORDERS):
-                payload = {
-                    C.F_ORDER_ID: f"CONC/{number}",
-                    C.F_CHANNEL: C.CHANNEL_POS,
-                    C.F_DELIVERY_MODE: C.DELIVERY_MODE_ON_SITE,
-                    C.F_LOYALTY_STORE_SLUG: "demo-paris",
-                    C.F_AMOUNT: 100,
-                    C.F_STATUS: C.ORDER_STATUS_COMPLETED,
-                    C.F_CREATED_AT: "2026-11-26T12:00:00+00:00",
-                    C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
-                    C.F_LINES: [{C.F_NAME: "x", C.F_QUANTITY: 1, C.F_AMOUNT: 100}],
-                    C.F_CUSTOMER: {C.F_PHONE: PHONE_JEANNE},
-                }
+                payload = seed.order_payload(f"CONC/{number}", PHONE_JEANNE, 100)
                 job = env["pongo.job"].create(
                     {
                         "company_id": company_id,

@@ -27,30 +27,7 @@ PHONE_EMMA = seed.PHONE_EMMA  # 500 points, owns a voucher with a coupon code
 PHONE_CHLOE = seed.PHONE_CHLOE  # student
 
 
-def order_payload(order_id, phone, amount=1850, reward_ids=(), store="demo-paris"):
-    return {
-        C.F_ORDER_ID: order_id,
-        C.F_CHANNEL: C.CHANNEL_POS,
-        C.F_DELIVERY_MODE: C.DELIVERY_MODE_ON_SITE,
-        C.F_LOYALTY_STORE_SLUG: store,
-        C.F_AMOUNT: amount,
-        C.F_TAXES_AMOUNT: 168,
-        C.F_REWARD_IDS: list(reward_ids),
-        C.F_STATUS: C.ORDER_STATUS_COMPLETED,
-        C.F_CREATED_AT: "2026-11-26T12:00:00+00:00",
-        C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
-        C.F_LINES: [
-            {
-                C.F_EXTERNAL_ID: "CAFE-ESPRESSO",
-                C.F_NAME: "Espresso",
-                C.F_QUANTITY: 1,
-                C.F_UNIT_AMOUNT: amount,
-                C.F_AMOUNT: amount,
-            }
-        ],
-        C.F_CUSTOMER: {C.F_PHONE: phone},
-        C.F_PAYMENTS: [{C.F_METHOD: "card", C.F_AMOUNT: amount}],
-    }
+order_payload = seed.order_payload
 
 
 @tagged("post_install", "-at_install")

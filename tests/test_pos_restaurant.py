@@ -43,15 +43,9 @@ class TestPongoRestaurant(PongoEmulatorMixin, TestFrontendCommon):
     def setUp(self):
         super().setUp()
         company = self.pos_config.company_id
-        self.pongo_connect_company(company)
-        self.pos_config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        client = company._pongo_get_client()
-        self.emma_id = client.get_customer_by_phone(PHONE_EMMA)[C.F_PUBLIC_ID]
-        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(
-            client.get_customer_by_phone(PHONE_EMMA), company
-        )
+        self.pongo_map_pos(self.pos_config)
+        self.emma = self.pongo_member(PHONE_EMMA, company)
+        self.emma_id = self.emma.pongo_customer_id
 
     def start_waiter_tour(self, tour, open_register=True):
         if open_register:

@@ -59,7 +59,11 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
         self.client = self.env.company._pongo_get_client()
 
     def partner(self, result):
-        self.assertIn(result["status"], ("found", "created", "created_offline"), result)
+        self.assertIn(
+            result["status"],
+            ("found", "local_only", "created", "created_offline", "linked"),
+            result,
+        )
         return self.env["res.partner"].browse(result["partner_id"])
 
     # -- find -------------------------------------------------------------
@@ -104,11 +108,17 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
         )
         down = self.till.pongo_search_phone("0699999999")
         self.assertEqual(down["status"], "unavailable")
-        self.assertIn("Keep selling", down["message"])
+        self.assertIn("Sell as usual", down["message"])
+        self.assertTrue(down["can_enlist_offline"], "enlisting offline is offered")
+        self.assertEqual(down["phone"], "+33699999999")
         self.emulator.faults(clear=True)
         self.assertEqual(
             self.till.pongo_search_phone("06 99 99 99 99"),
-            {"status": "not_found", "phone": "+33699999999"},
+            {
+                "status": "not_found",
+                "phone": "+33699999999",
+                "join": {"phone": "+33699999999"},
+            },
         )
         self.assertEqual(self.till.pongo_search_phone("12")["status"], "invalid")
         self.assertFalse(
@@ -174,12 +184,65 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
             self.env["pongo.job"].search([("partner_id", "=", partner.id)])
         )
 
-    def test_enlist_duplicate_phone_is_shown_on_the_phone_field(self):
+    def test_enlist_of_a_member_links_them_and_keeps_the_answers_given(self):
+        """Pongo already has the number (it says so with a 422 on the phone): the
+        member is linked, once, and the consents answered now reach Pongo."""
         answer = self.till.pongo_enlist(
-            {"phone": "0612345603", "sms_optin": False, "email_optin": False}
+            {"phone": "0612345603", "sms_optin": True, "email_optin": False}
         )
-        self.assertEqual(answer["status"], "invalid")
-        self.assertIn("already been taken", answer["errors"]["phone"])
+        self.assertEqual(answer["status"], "linked")
+        self.assertIn("already a Pongo member", answer["message"])
+        lucas = self.partner(answer)
+        customer = self.client.get_customer_by_phone(PHONE_LUCAS)
+        self.assertEqual(lucas.pongo_customer_id, customer[C.F_PUBLIC_ID])
+        self.assertEqual(lucas.name, "Lucas Thomas")
+        self.assertEqual(
+            (lucas.pongo_sms_optin, lucas.pongo_email_optin), ("yes", "no")
+        )
+        job = self.env["pongo.job"].search([("partner_id", "=", lucas.id)])
+        self.assertEqual(job.job_type, "customer_update", "the new answers go out")
+        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        customer = self.client.get_customer_by_phone(PHONE_LUCAS)
+        self.assertIs(customer[C.F_SMS_OPTIN], True)
+        self.assertIs(customer[C.F_EMAIL_OPTIN], False)
+        self.assertEqual(
+            self.env["res.partner"].search_count(
+                [("pongo_phone", "=", "+" + PHONE_LUCAS)]
+            ),
+            1,
+        )
+
+    def test_existing_contact_joins_pongo(self):
+        """A customer made with Odoo's own Create button: Search Pongo says Pongo
+        does not know them and offers to enlist, prefilled; enlisting links this
+        very contact."""
+        ada = self.env["res.partner"].create(
+            {"name": "Ada Lovelace", "mobile": "06 99 88 77 66", "email": "ada@ex.com"}
+        )
+        found = self.till.pongo_search_phone("0699887766")
+        self.assertEqual(found["status"], "not_found", "no longer 'found'")
+        self.assertEqual(
+            found["join"],
+            {
+                "partner_id": ada.id,
+                "phone": "+33699887766",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "email": "ada@ex.com",
+            },
+        )
+        panel = self.till.pongo_loyalty(ada.id)
+        self.assertEqual(panel["status"], "not_linked")
+        self.assertEqual(panel["join"], found["join"], "the panel offers to join too")
+        answer = self.till.pongo_enlist(
+            {**found["join"], "sms_optin": False, "email_optin": True}
+        )
+        self.assertEqual(answer["status"], "created")
+        self.assertEqual(answer["partner_id"], ada.id, "this very contact joins")
+        self.assertTrue(ada.pongo_customer_id)
+        self.assertEqual(
+            self.client.get_customer_by_phone("33699887766")[C.F_EMAIL], "ada@ex.com"
+        )
 
     def test_enlist_while_pongo_is_down_keeps_the_customer_for_the_order(self):
         self.emulator.faults(outage="refuse")
@@ -230,7 +293,7 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
         self.assertEqual(panel["status"], "unavailable")
         self.assertEqual(panel["points"], 500, "last known balance")
         stranger = self.env["res.partner"].create({"name": "Walk-in"})
-        self.assertEqual(self.till.pongo_loyalty(stranger.id), {"status": "not_linked"})
+        self.assertEqual(self.till.pongo_loyalty(stranger.id)["status"], "not_linked")
 
     def test_buy_then_not_enough_points(self):
         lucas = self.partner(self.till.pongo_search_phone(PHONE_LUCAS))
@@ -336,8 +399,9 @@ class TestPongoPosRpc(PongoEmulatorMixin, TransactionCase):
         jules = self.partner(self.till.pongo_search_phone(PHONE_JULES))
         panel = self.till.pongo_loyalty(jules.id)
         percent = next(
-            r for r in panel["available"] if r["type"] == C.REWARD_VOUCHER_PERCENTAGE
+            r for r in panel["available"] if r["name"] == "-10 % sur l'addition"
         )
+        self.assertEqual(percent["apply"], "voucher")
         bought = self.till.pongo_buy_reward(jules.id, percent["id"])
         self.assertEqual(bought["status"], "ok", bought)
         result = self.till.pongo_prepare_voucher(jules.id, bought["owned"]["id"])

@@ -9,7 +9,7 @@ import threading
 import time
 
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
@@ -52,6 +52,11 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.country_id = cls.env.ref("base.fr")
+        cls.cashier = new_test_user(
+            cls.env,
+            login="pongo_cashier",
+            groups="base.group_user,point_of_sale.group_pos_user",
+        )
         Product = cls.env["product.product"]
         cls.espresso, cls.croissant, cls.pain_choc, cls.menu = (
             Product.create(
@@ -75,11 +80,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     def setUp(self):
         super().setUp()
         company = self.main_pos_config.company_id
-        self.pongo_connect_company(company)
-        self.main_pos_config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        self.client = company._pongo_get_client()
+        self.client = self.pongo_map_pos(self.main_pos_config)
         self.emma_customer = self.client.get_customer_by_phone(PHONE_EMMA)
         self.emma = self.env["res.partner"]._pongo_upsert_from_customer(
             self.emma_customer, company
@@ -95,12 +96,13 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
 
     # ------------------------------------------------------------------
     def start_tour_here(self, tour, **params):
-        self.main_pos_config.with_user(self.pos_user).open_ui()
+        """The tour as a cashier with the Point of Sale User right alone."""
+        self.main_pos_config.with_user(self.cashier).open_ui()
         query = "".join(f"&{key}={value}" for key, value in params.items())
         self.start_tour(
             f"/pos/ui?config_id={self.main_pos_config.id}{query}",
             tour,
-            login="pos_user",
+            login=self.cashier.login,
         )
 
     def owned(self, public_id):
@@ -228,16 +230,31 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             self.env["res.partner"].search([("mobile", "=", "+33612345698")])
         )
 
+    def assert_one_linked_partner(self, phone):
+        """Exactly one partner here for the number, linked to its Pongo customer."""
+        partners = self.env["res.partner"].search([("pongo_phone", "=", "+" + phone)])
+        self.assertEqual(len(partners), 1, partners.mapped("name"))
+        self.assertEqual(
+            partners.pongo_customer_id, self.customer(phone)[C.F_PUBLIC_ID]
+        )
+        return partners
+
     def test_search_by_phone_finds_lucas(self):
         self.start_tour_here("PosPongoSearchPhoneTour")
-        lucas = self.env["res.partner"].search(
-            [("pongo_customer_id", "=", self.customer(PHONE_LUCAS)[C.F_PUBLIC_ID])]
-        )
-        self.assertTrue(lucas, "linked from Pongo on the way")
+        lucas = self.assert_one_linked_partner(PHONE_LUCAS)
+        self.assertEqual(lucas.name, "Lucas Thomas")
+        self.assertEqual(lucas.pongo_points, 120)
 
     def test_scan_wallet_pass(self):
         public_id = self.customer(PHONE_LUCAS)[C.F_PUBLIC_ID]
         self.start_tour_here("PosPongoScanTour", pongo_code=public_id)
+        self.assert_one_linked_partner(PHONE_LUCAS)
+        self.assertFalse(
+            self.env["res.partner"].search(
+                [("pongo_customer_id", "like", "cust_does")]
+            ),
+            "an unknown card makes no contact",
+        )
 
     def test_pongo_down_does_not_block_the_sale(self):
         self.emulator.faults(outage="503")
@@ -346,3 +363,85 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         finally:
             pongo.join()
         self.assertEqual(self.emma.pongo_points, 777)
+
+    def test_existing_contact_joins_from_the_panel(self):
+        """A contact made with Odoo's own Create: the panel offers to join, the form
+        is filled from the contact, and that very contact becomes the member."""
+        ada = self.env["res.partner"].create(
+            {
+                "name": "Ada Lovelace",
+                "mobile": "0699887766",
+                "country_id": self.env.ref("base.fr").id,
+            }
+        )
+        self.start_tour_here("PosPongoJoinTour")
+        customer = self.customer("33699887766")
+        self.assertEqual(ada.pongo_customer_id, customer[C.F_PUBLIC_ID])
+        self.assertIs(customer[C.F_SMS_OPTIN], False)
+        self.assertIs(customer[C.F_EMAIL_OPTIN], True)
+        self.assertEqual(
+            self.env["res.partner"].search_count(
+                [("pongo_phone", "=", "+33699887766")]
+            ),
+            1,
+            "no second contact",
+        )
+        panels = [
+            r
+            for r in self.emulator.requests_log("/v1/customers/")
+            if r["path"].endswith("/rewards")
+        ]
+        self.assertEqual(len(panels), 1, "the double tap loaded the panel once")
+
+    def test_counter_one_balance_enter_and_several_rewards(self):
+        """One balance (Pongo's) in the customer list and on the receipt, Enter
+        searches Pongo, two rewards applied from one open panel."""
+        program = self.env["loyalty.program"].create(
+            {
+                "name": "Odoo points",
+                "program_type": "loyalty",
+                "pos_config_ids": [Command.link(self.main_pos_config.id)],
+            }
+        )
+        self.env["loyalty.card"].create(
+            {"program_id": program.id, "partner_id": self.emma.id, "points": 30}
+        )
+        till = self.main_pos_config.with_user(self.cashier)
+        voucher = self.owned_named(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")
+        till.pongo_prepare_voucher(self.emma.id, voucher[C.F_PUBLIC_ID])
+        till.pongo_unlock_reward(voucher[C.F_PUBLIC_ID])  # its coupon stays, 1 point
+        self.start_tour_here("PosPongoCounterTour")
+        lucas = self.env["res.partner"].search(
+            [("pongo_customer_id", "=", self.customer(PHONE_LUCAS)[C.F_PUBLIC_ID])]
+        )
+        self.assertTrue(lucas, "found at Pongo with Enter")
+        order = self.session_orders().filtered(lambda o: o.state == "paid")
+        self.assertEqual(order.partner_id, self.emma)
+        self.assertEqual(
+            set(order.lines.mapped("pongo_reward_id")) - {False},
+            {
+                voucher[C.F_PUBLIC_ID],
+                self.owned_named(
+                    self.emma_customer[C.F_PUBLIC_ID], "Viennoiserie offerte"
+                )[C.F_PUBLIC_ID],
+            },
+        )
+
+    def test_typed_pongo_code_goes_through_the_lock(self):
+        """The voucher applied on one order, its code typed on another: refused,
+        because Pongo holds it for the first; nothing was unlocked."""
+        voucher = self.owned_named(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")
+        self.start_tour_here(
+            "PosPongoTypedCodeTour", pongo_code=voucher[C.F_COUPON_CODE]
+        )
+        locks = [
+            request["method"]
+            for request in self.emulator.requests_log("/v1/rewards/")
+            if request["path"].endswith("/lock")
+        ]
+        self.assertEqual(locks, ["POST", "POST"], "Apply locked, the typed code tried")
+        self.assertTrue(
+            self.owned_named(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")[
+                C.F_LOCKED
+            ]
+        )

@@ -2,6 +2,8 @@
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from ..models.res_company import SECRET_FIELDS
+
 
 @tagged("post_install", "-at_install")
 class TestPongoSetup(TransactionCase):
@@ -49,15 +51,17 @@ class TestPongoSetup(TransactionCase):
 
     def test_pos_user_cannot_read_secrets(self):
         company = self.company.with_user(self.pos_user)
-        for field in (
-            "pongo_client_secret",
-            "pongo_access_token",
-            "pongo_refresh_token",
-            "pongo_client_id",
-        ):
+        for field in (*SECRET_FIELDS, "pongo_client_id"):
             with self.subTest(field=field), self.assertRaises(AccessError):
                 company.read([field])
         # What a POS user may read of the company carries no secret.
         values = company.read()[0]
         self.assertNotIn("s3cret-token", str(values))
         self.assertNotIn("s3cret-client", str(values))
+
+    def test_secret_fields_are_for_system_administrators_only(self):
+        fields = self.env["res.company"]._fields
+        for name in SECRET_FIELDS:
+            with self.subTest(field=name):
+                self.assertEqual(fields[name].groups, "base.group_system")
+                self.assertFalse(fields[name].copy)

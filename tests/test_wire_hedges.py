@@ -38,14 +38,9 @@ class TestPongoHedgedOrderKeys(PongoEmulatorMixin, TestPoSCommon):
     def setUp(self):
         super().setUp()
         company = self.config.company_id
-        self.pongo_connect_company(company)
-        self.config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        client = company._pongo_get_client()
-        emma = client.get_customer_by_phone(seed.PHONE_EMMA)
-        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(emma, company)
-        owned = client.get_customer_rewards(emma[C.F_PUBLIC_ID], used=False)
+        client = self.pongo_map_pos(self.config)
+        self.emma = self.pongo_member(seed.PHONE_EMMA, company)
+        owned = client.get_customer_rewards(self.emma.pongo_customer_id, used=False)
         self.reward_id = owned[0][C.F_PUBLIC_ID]
         self.open_new_session()
 

@@ -27,21 +27,26 @@ NOTIFY_INTERVAL = 0.2  # seconds
 _DATA_KEY = "pos_pongo.cron_wake"
 
 
-def wake(env, xmlid):
-    """Run the cron ``xmlid`` as soon as this transaction is committed: one
-    trigger row (one query, no ORM round), then one notice after commit."""
+def wake(env, xmlid, at=None):
+    """Run the cron ``xmlid`` as soon as this transaction is committed, or at
+    ``at`` (a UTC datetime): one trigger row (one query, no ORM round), then, for
+    a run now, one notice after commit."""
     cron_id = env["ir.model.data"]._xmlid_to_res_id(xmlid)  # cached, no query
     env.cr.execute(
         """
         INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date,
                                      write_uid, write_date)
-        SELECT id, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC',
-               %(uid)s, now() AT TIME ZONE 'UTC'
+        SELECT id, COALESCE(%(at)s, now() AT TIME ZONE 'UTC'), %(uid)s,
+               now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
           FROM ir_cron WHERE id = %(cron)s AND active
+           AND NOT EXISTS (SELECT 1 FROM ir_cron_trigger
+                            WHERE cron_id = %(cron)s AND call_at = %(at)s)
         """,
-        {"cron": cron_id, "uid": env.uid},
+        {"cron": cron_id, "uid": env.uid, "at": at},
     )
     postcommit = env.cr.postcommit
+    if at is not None:
+        return  # the cron workers find it on their poll, once it is due
     if env.cr.rowcount and not postcommit.data.get(_DATA_KEY):
         postcommit.data[_DATA_KEY] = True
         dbname = env.cr.dbname

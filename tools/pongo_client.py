@@ -19,7 +19,8 @@ from .. import const as C
 from .phone import mask_phone
 
 _logger = logging.getLogger(__name__)
-_lt = LazyTranslate(__name__)
+# Outside a request (crons) there is no reader's language: English, quietly.
+_lt = LazyTranslate(__name__, default_lang="en_US")
 
 SENSITIVE_KEYS = frozenset(
     {
@@ -56,6 +57,11 @@ class PongoError(Exception):
     @property
     def message(self):
         return str(self)
+
+    def message_in(self, lang):
+        """The message in ``lang`` (what a cron stores for the people reading it)."""
+        text = self.args[0]
+        return text._translate(lang) if hasattr(text, "_translate") else str(text)
 
 
 class PongoAuthError(PongoError):

@@ -84,3 +84,31 @@ SEED_ATTRIBUTES = (
     ("attr_anniversary", "Date d'anniversaire d'adhésion", "date"),
 )
 SEEDS = ("demo", "empty")
+
+
+def order_payload(order_id, phone, amount=1850, reward_ids=(), store="demo-paris"):
+    """A paid order of one espresso line as Pongo's QA list wants it (amounts in
+    cents), for the tests and scripts that post orders themselves."""
+    return {
+        C.F_ORDER_ID: order_id,
+        C.F_CHANNEL: C.CHANNEL_POS,
+        C.F_DELIVERY_MODE: C.DELIVERY_MODE_ON_SITE,
+        C.F_LOYALTY_STORE_SLUG: store,
+        C.F_AMOUNT: amount,
+        C.F_TAXES_AMOUNT: 114,
+        C.F_REWARD_IDS: list(reward_ids),
+        C.F_STATUS: C.ORDER_STATUS_COMPLETED,
+        C.F_CREATED_AT: "2026-11-26T12:00:00+00:00",
+        C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
+        C.F_LINES: [
+            {
+                C.F_EXTERNAL_ID: "CAFE-ESPRESSO",
+                C.F_NAME: "Espresso",
+                C.F_QUANTITY: 1,
+                C.F_UNIT_AMOUNT: amount,
+                C.F_AMOUNT: amount,
+            }
+        ],
+        C.F_CUSTOMER: {C.F_PHONE: phone},
+        C.F_PAYMENTS: [{C.F_METHOD: "card", C.F_AMOUNT: amount}],
+    }

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from conftest import C, http, start_emulator, stop_emulator
 from jsonschema import ValidationError
+from pongo_emulator import seed
 
 PHONE = "336123456"  # + "01".."10": the demo customers
 NEW_PHONE = "33698765432"
@@ -43,28 +44,7 @@ def owned(admin, customer_id: str, used=None) -> list[dict]:
 
 
 def order(order_id="POS/2024/0001", amount=1250, **changes) -> dict:
-    payload = {
-        C.F_ORDER_ID: order_id,
-        C.F_CHANNEL: C.CHANNEL_POS,
-        C.F_DELIVERY_MODE: C.DELIVERY_MODE_ON_SITE,
-        C.F_LOYALTY_STORE_SLUG: "demo-paris",
-        C.F_AMOUNT: amount,
-        C.F_TAXES_AMOUNT: 114,
-        C.F_STATUS: C.ORDER_STATUS_COMPLETED,
-        C.F_CREATED_AT: "2024-05-17T12:29:41+02:00",
-        C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
-        C.F_LINES: [
-            {
-                C.F_EXTERNAL_ID: "CAFE-ESPRESSO",
-                C.F_NAME: "Espresso",
-                C.F_QUANTITY: 1,
-                C.F_UNIT_AMOUNT: amount,
-                C.F_AMOUNT: amount,
-            },
-        ],
-        C.F_PAYMENTS: [{C.F_METHOD: "card", C.F_AMOUNT: amount}],
-        C.F_CUSTOMER: {C.F_PHONE: PHONE + "02"},
-    }
+    payload = seed.order_payload(order_id, PHONE + "02", amount)
     payload.update(changes)
     return payload
 

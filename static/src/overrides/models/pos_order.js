@@ -1,5 +1,6 @@
 /* Part of pos_pongo. License LGPL-3.0 or later. */
 import { PosOrder } from "@point_of_sale/app/models/pos_order";
+import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 import { pongoStore } from "@pos_pongo/overrides/models/pos_store";
 
@@ -19,6 +20,28 @@ patch(PosOrder.prototype, {
             pongoStore.current?.pongoForgetVoucherCoupons(this, freed);
             // Fire and forget: the reward is freed at Pongo for another order.
             pongoStore.current?.pongoUnlockRewards(freed);
+        }
+        return result;
+    },
+
+    /** Pongo rewards belong to the customer they were applied for: another
+     * customer (or none) takes them off the order, and they are freed at Pongo. */
+    set_partner(partner) {
+        const previous = this.get_partner();
+        const result = super.set_partner(...arguments);
+        const rewardIds = this.pongoRewardIds();
+        if (previous && previous !== this.get_partner() && rewardIds.length) {
+            const lines = this.lines.filter((line) => line.pongoRewardId());
+            for (const line of lines) {
+                line.delete();
+            }
+            const store = pongoStore.current;
+            store?.pongoForgetVoucherCoupons(this, rewardIds);
+            store?.pongoUnlockRewards(rewardIds, { except: this });
+            store?.pongoToast(
+                _t("The Pongo rewards of %s were taken off the order.", previous.name),
+                "warning",
+            );
         }
         return result;
     },
@@ -55,6 +78,9 @@ patch(PosOrder.prototype, {
 
     export_for_printing() {
         const result = super.export_for_printing(...arguments);
+        if (this.config.pongo_active) {
+            result.loyaltyStats = []; // Pongo's balance is the one printed
+        }
         const partner = this.get_partner();
         if (this.config.pongo_active && partner && partner.pongo_customer_id) {
             const points = partner.pongo_points;

@@ -2,13 +2,11 @@
 import { EventBus } from "@odoo/owl";
 import { PosStore } from "@point_of_sale/app/store/pos_store";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
-import { makeAwaitable } from "@point_of_sale/app/store/make_awaitable_dialog";
+import { ask, makeAwaitable } from "@point_of_sale/app/store/make_awaitable_dialog";
 import { SelectionPopup } from "@point_of_sale/app/utils/input_popups/selection_popup";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
-import { PongoEnlistDialog } from "@pos_pongo/app/enlist_dialog/enlist_dialog";
-
-export const PONGO_CUSTOMER_ID_RE = /^cust_[A-Za-z0-9_-]{4,64}$/;
+import { PongoEnlistDialog } from "@pos_pongo/app/components/enlist_dialog/enlist_dialog";
 
 /** The running store, for the models (orders, lines) that have no access to it. */
 export const pongoStore = { current: null };
@@ -61,61 +59,83 @@ patch(PosStore.prototype, {
         return (records && records[0]) || this.models["res.partner"].get(partnerId);
     },
 
-    async pongoSetPartnerById(partnerId, order = this.get_order()) {
-        const partner = await this.pongoLoadPartner(partnerId);
-        if (partner && order) {
-            order.set_partner(partner);
-        }
-        return partner;
-    },
-
     pongoAlert(title, body) {
         this.dialog.add(AlertDialog, { title, body });
     },
 
+    pongoToast(message, type = "success") {
+        this.notification.add(message, { type });
+    },
+
     /**
-     * Handle the answer of pongo_search_phone / pongo_scan.
-     * Returns the partner set on the order, or false.
+     * What the cashier sees once a customer was looked up (``pongo_search_phone``
+     * or ``pongo_scan``). Returns the customer to set on the order, or false.
      */
-    async pongoHandleFindResult(result, { enlistOnNotFound = true } = {}) {
+    async pongoCustomerFound(result, { enlist = true } = {}) {
         const status = result && result.status;
-        if (status === "found") {
-            return await this.pongoSetPartnerById(result.partner_id);
-        }
-        if (status === "not_found") {
-            if (enlistOnNotFound) {
-                return await this.pongoEnlist({ phone: result.phone || "" });
+        if (status === "found" || status === "local_only") {
+            const partner = await this.pongoLoadPartner(result.partner_id);
+            if (status === "local_only") {
+                this.pongoToast(result.message, "warning");
+            } else if (partner) {
+                this.pongoToast(
+                    typeof partner.pongo_points === "number"
+                        ? _t("%(name)s: %(points)s Pongo points", {
+                              name: partner.name,
+                              points: partner.pongo_points,
+                          })
+                        : _t("%s is a Pongo member", partner.name),
+                );
             }
-            this.pongoAlert(_t("Unknown Pongo customer"), _t("Pongo does not know this customer."));
-            return false;
+            return partner || false;
         }
-        if (status === "invalid") {
-            this.pongoAlert(_t("Pongo"), result.message || _t("This value is not valid."));
-            return false;
+        if (status === "not_found" && enlist) {
+            return await this.pongoEnlistPartner(result.join || { phone: result.phone });
         }
+        if (status === "unavailable" && result.can_enlist_offline && enlist) {
+            const confirmed = await ask(this.dialog, {
+                title: _t("Pongo is unavailable"),
+                body: _t(
+                    "%s\nEnlist the customer now? They are saved here and join Pongo with their order.",
+                    result.message,
+                ),
+                confirmLabel: _t("Enlist now"),
+                cancelLabel: _t("Not now"),
+            });
+            return confirmed ? await this.pongoEnlistPartner({ phone: result.phone }) : false;
+        }
+        const titles = {
+            not_found: _t("Unknown Pongo customer"),
+            invalid: _t("Pongo"),
+            unavailable: _t("Pongo is unavailable"),
+        };
         this.pongoAlert(
-            _t("Pongo is unavailable"),
-            (result && result.message) || _t("Pongo cannot be reached right now."),
+            titles[status] || _t("Pongo"),
+            (result && result.message) ||
+                (status === "not_found"
+                    ? _t("Pongo does not know this customer.")
+                    : _t("Pongo cannot be used right now.")),
         );
         return false;
     },
 
-    /** Open the enlist form; on success the new customer is set on the order. */
-    async pongoEnlist(values = {}) {
-        const partner = await this.pongoEnlistPartner(values);
-        if (partner) {
-            this.get_order()?.set_partner(partner);
-        }
-        return partner;
-    },
-
-    /** Open the enlist form; returns the new customer (loaded in the POS) or false. */
+    /**
+     * Open the enlist form (prefilled with ``values``; ``values.partner_id``: the
+     * contact here who joins). Returns the customer, loaded in the POS, or false.
+     */
     async pongoEnlistPartner(values = {}) {
-        const partnerId = await makeAwaitable(this.dialog, PongoEnlistDialog, { values });
-        if (!partnerId) {
+        const answer = await makeAwaitable(this.dialog, PongoEnlistDialog, { values });
+        if (!answer) {
             return false;
         }
-        return (await this.pongoLoadPartner(partnerId)) || false;
+        const partner = (await this.pongoLoadPartner(answer.partner_id)) || false;
+        if (partner) {
+            this.pongoToast(
+                answer.message || _t("%s joined Pongo", partner.name),
+                answer.status === "created_offline" ? "warning" : "success",
+            );
+        }
+        return partner;
     },
 
     /** Products of this POS a free-product reward can give, in SKU order. */
@@ -235,13 +255,6 @@ patch(PosStore.prototype, {
             answer = _t("The voucher could not be applied. Check the connection and retry.");
             console.warn("Pongo: voucher not applied", error);
         }
-        // pos_loyalty made the coupon and its lines anew: they name the reward.
-        this.models["loyalty.card"]
-            .get(result.coupon_id)
-            ?.update({ pongo_owned_reward_id: owned.id });
-        for (const line of order.lines.filter((l) => l.coupon_id?.id === result.coupon_id)) {
-            line.update({ pongo_reward_id: owned.id, pongo_reward_name: owned.name });
-        }
         const line = order.lines.find((l) => l.pongoRewardId() === owned.id);
         if (answer === true && line) {
             return line;
@@ -253,6 +266,45 @@ patch(PosStore.prototype, {
             typeof answer === "string" ? answer : _t("No discount applies to this order."),
         );
         return false;
+    },
+
+    /**
+     * pos_loyalty applies a code (typed, scanned, or from a Pongo voucher's Apply)
+     * and makes its coupon anew: a Pongo voucher's coupon and lines name it again.
+     */
+    async activateCode(code) {
+        const order = this.get_order();
+        const known = this.models["loyalty.card"].find((card) => card.code === code);
+        const ownedId = known?.pongo_owned_reward_id;
+        const result = await super.activateCode(...arguments);
+        if (result === true && order) {
+            await this.pongoMarkVoucher(order, code, ownedId);
+        }
+        return result;
+    },
+
+    async pongoMarkVoucher(order, code, ownedId) {
+        const card = order._code_activated_coupon_ids.find((c) => c.code === code);
+        if (!card || !card.program_id?.pongo_reward_id) {
+            return;
+        }
+        if (!ownedId) {
+            const [read] = await this.data.call("loyalty.card", "read", [
+                [card.id],
+                ["pongo_owned_reward_id"],
+            ]);
+            ownedId = read?.pongo_owned_reward_id;
+        }
+        if (!ownedId) {
+            return;
+        }
+        card.update({ pongo_owned_reward_id: ownedId });
+        for (const line of order.lines.filter((l) => l.coupon_id === card)) {
+            line.update({
+                pongo_reward_id: ownedId,
+                pongo_reward_name: line.reward_id?.description || "",
+            });
+        }
     },
 
     /** Reserve an owned reward at Pongo through ``method``; its answer, or false
@@ -331,6 +383,19 @@ patch(PosStore.prototype, {
                 ),
             );
         }
+    },
+
+    /** The balances of the customer list: a Pongo voucher's coupon is none, and
+     * where Pongo is on, its points are the one balance (no Odoo loyalty points). */
+    getLoyaltyCards(partner) {
+        return super
+            .getLoyaltyCards(...arguments)
+            .filter(
+                (card) =>
+                    card &&
+                    !card.program_id?.pongo_reward_id &&
+                    !(this.config.pongo_active && card.program_id?.program_type === "loyalty"),
+            );
     },
 
     /** A split part that takes a Pongo reward line takes the reward's owner along:

@@ -45,7 +45,7 @@ export function openPongoPanel() {
         },
         {
             content: "the panel has loaded",
-            trigger: `${PANEL} .o_pos_pongo_balance`,
+            trigger: `${PANEL} .o_pos_pongo_loaded`,
         },
     ];
 }
@@ -81,6 +81,7 @@ export function applyFreeProduct(name, product) {
             content: `${product} is on the order for free, with the reward's name`,
             trigger: `.orderline:has(.o_pos_pongo_reward_line:contains('${name}')) .price:contains('0.00')`,
         },
+        closePanel(),
     ].flat();
 }
 
@@ -95,6 +96,7 @@ export function applyVoucher() {
             content: "Odoo's coupon engine puts the discount on the order",
             trigger: `${VOUCHER_LINE} .price:contains("-5.00")`,
         },
+        closePanel(),
     ].flat();
 }
 

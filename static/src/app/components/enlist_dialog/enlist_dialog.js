@@ -1,10 +1,13 @@
 /* Part of pos_pongo. License LGPL-3.0 or later. */
-import { Component, useState } from "@odoo/owl";
+import { Component, onMounted, useRef, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
 import { _t } from "@web/core/l10n/translation";
 import { usePos } from "@point_of_sale/app/store/pos_hook";
 
-/** Enlist a new customer in Pongo, with explicit SMS and e-mail marketing consent. */
+const FIELDS = ["phone", "first_name", "last_name", "email"];
+
+/** Enlist a customer in Pongo, with explicit SMS and e-mail marketing consent.
+ * ``values.partner_id``: the contact already here who joins. */
 export class PongoEnlistDialog extends Component {
     static template = "pos_pongo.EnlistDialog";
     static components = { Dialog };
@@ -19,10 +22,7 @@ export class PongoEnlistDialog extends Component {
         this.pos = usePos();
         const values = this.props.values;
         this.state = useState({
-            phone: values.phone || "",
-            first_name: values.first_name || "",
-            last_name: values.last_name || "",
-            email: values.email || "",
+            ...Object.fromEntries(FIELDS.map((field) => [field, values[field] || ""])),
             // No preselected answer: null until the customer answers.
             sms_optin: null,
             email_optin: null,
@@ -30,6 +30,14 @@ export class PongoEnlistDialog extends Component {
             message: "",
             saving: false,
         });
+        this.firstName = useRef("firstName");
+        this.phone = useRef("phone");
+        // The number is known already: the cashier goes on with the name.
+        onMounted(() => (this.state.phone ? this.firstName : this.phone).el?.focus());
+    }
+
+    get title() {
+        return this.props.values.partner_id ? _t("Join Pongo") : _t("Enlist in Pongo");
     }
 
     get consentQuestions() {
@@ -58,6 +66,11 @@ export class PongoEnlistDialog extends Component {
         return "";
     }
 
+    /** A corrected field loses its error. */
+    onInput(field) {
+        delete this.state.errors[field];
+    }
+
     setConsent(field, value) {
         this.state[field] = value;
         delete this.state.errors[field];
@@ -71,19 +84,17 @@ export class PongoEnlistDialog extends Component {
         this.state.errors = {};
         this.state.message = "";
         try {
+            const values = Object.fromEntries(
+                FIELDS.map((field) => [field, this.state[field].trim()]),
+            );
             const result = await this.pos.pongoCall("pongo_enlist", {
-                phone: this.state.phone.trim(),
-                first_name: this.state.first_name.trim(),
-                last_name: this.state.last_name.trim(),
-                email: this.state.email.trim(),
+                ...values,
+                partner_id: this.props.values.partner_id || false,
                 sms_optin: this.state.sms_optin,
                 email_optin: this.state.email_optin,
             });
-            if (result.status === "created" || result.status === "created_offline") {
-                if (result.status === "created_offline" && result.message) {
-                    this.pos.notification.add(result.message, { type: "warning" });
-                }
-                this.props.getPayload(result.partner_id);
+            if (["created", "created_offline", "linked"].includes(result.status)) {
+                this.props.getPayload(result);
                 this.props.close();
                 return;
             }
