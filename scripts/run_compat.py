@@ -85,8 +85,7 @@ def main():
             f"--odoo-config={conf}",
             "--odoo-http",
             "--odoo-log-level=warn",
-            "--odoo-extra=logfile="
-            + os.path.join(run_tests.LOG_DIR, f"{flavour}-tests.log"),
+            f"--odoo-extra=logfile={run_tests.fresh_log(f'{flavour}-tests.log')}",
             *(f"--deselect={os.path.join(odoo_addons, test)}" for test in EXCLUDED),
             *pytest_args,
             *paths,

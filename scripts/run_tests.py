@@ -39,9 +39,17 @@ def step(title):
     print(f"\n=== {title}", flush=True)
 
 
+def fresh_log(name):
+    """A log file of this run in .test-logs/ (Odoo appends to an existing one)."""
+    path = os.path.join(LOG_DIR, name)
+    if os.path.exists(path):
+        os.remove(path)
+    return path
+
+
 def prepare_database(db_name, conf, modules, demo=False, log_name="install"):
     """Install ``modules`` on a fresh ``db_name`` (no tests run); True when it works."""
-    log_path = os.path.join(LOG_DIR, f"{log_name}.log")
+    log_path = fresh_log(f"{log_name}.log")
     command = [
         sys.executable,
         os.path.join(odoo_env.ODOO_HOME, "odoo-bin"),
@@ -121,7 +129,7 @@ def pytest_command(args, pytest_args, addons, conf):
         f"--odoo-config={conf}",
         "--odoo-http",
         "--odoo-log-level=warn",
-        f"--odoo-extra=logfile={os.path.join(LOG_DIR, 'odoo-tests.log')}",
+        f"--odoo-extra=logfile={fresh_log('odoo-tests.log')}",
     ]
     if args.test_tags:
         command.append(f"--odoo-test-tags={args.test_tags}")
