@@ -15,7 +15,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+BRIDGES = os.path.join(ROOT, "bridges")
 ODOO_HOME = os.environ.get("ODOO_HOME") or "/opt/odoo"
 DB_HOST = os.environ.get("DB_HOST") or "127.0.0.1"
 DB_PORT = os.environ.get("DB_PORT") or "5432"
@@ -84,14 +85,44 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def addons_path(addons_dir):
-    return ",".join(
-        [
-            os.path.join(ODOO_HOME, "addons"),
-            os.path.join(ODOO_HOME, "odoo", "addons"),
-            addons_dir,
-        ]
+def bridge_addons():
+    """The addons in <repository>/bridges (pos_pongo's glue to optional modules)."""
+    if not os.path.isdir(BRIDGES):
+        return []
+    return sorted(
+        name
+        for name in os.listdir(BRIDGES)
+        if os.path.isfile(os.path.join(BRIDGES, name, "__manifest__.py"))
     )
+
+
+def addons_path(addons_dir):
+    folders = [
+        os.path.join(ODOO_HOME, "addons"),
+        os.path.join(ODOO_HOME, "odoo", "addons"),
+        addons_dir,
+    ]
+    if os.path.isdir(BRIDGES):
+        folders.append(BRIDGES)
+    return ",".join(folders)
+
+
+def write_config(path, db_name, addons_dir, **options):
+    """An odoo.conf for pytest-odoo (``--odoo-config``): database and addons."""
+    values = {
+        "addons_path": addons_path(addons_dir),
+        "db_name": db_name,
+        "db_host": DB_HOST,
+        "db_port": DB_PORT,
+        "db_user": DB_USER,
+        "db_password": DB_PASSWORD,
+        "max_cron_threads": 0,
+        **options,
+    }
+    with open(path, "w") as conf:
+        conf.write("[options]\n")
+        conf.writelines(f"{key} = {value}\n" for key, value in values.items())
+    return path
 
 
 def odoo_command(db_name, addons_dir, extra, subcommand=None):
@@ -167,7 +198,7 @@ def ensure_postgres():
                 f"'{DB_USER}') THEN CREATE ROLE {role} LOGIN CREATEDB; END IF; END$$;"
                 f"ALTER ROLE {role} WITH LOGIN CREATEDB PASSWORD '{DB_PASSWORD}';"
             )
-            _as_postgres(["psql", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            _as_postgres(["psql", "-p", DB_PORT, "-v", "ON_ERROR_STOP=1", "-c", sql])
             error = _can_connect()
     if error:
         fail(

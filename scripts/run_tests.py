@@ -1,260 +1,202 @@
 #!/usr/bin/env python3
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Run every check of the addon against real Odoo 18, PostgreSQL and Chromium.
+"""``make test``: every check of the addon in one pytest run, through pytest-odoo.
 
-Lint, the emulator's pytest suite, then Odoo's own test runner (TransactionCase and
-HttpCase tours) on a fresh throwaway database, then an uninstall. Ends with one line
-``N passed, N failed[, N skipped]`` counting every test, tours included; exits 1 on
-any failure. Run through ``make test``, which first checks that Odoo is there.
+First a fresh database gets pos_pongo, pos_restaurant and the addons of bridges/
+(odoo-bin -i ... --stop-after-init). Then one pytest session runs the linters
+(scripts/checks/test_lint.py), the emulator's suite (emulator/tests), pos_pongo's
+Odoo tests (TransactionCase, HttpCase and POS tours in headless Chromium, with
+``--odoo-http``) and the retail check (scripts/checks/test_retail_install.py:
+pos_pongo installed alone on a second database, then uninstalled). pytest's own
+closing line ends the output; the exit code is pytest's.
+
+Narrowing: ``--skip-lint``, ``--skip-emulator``, ``--skip-retail``,
+``--test-tags=SPEC`` (Odoo's syntax, e.g. ``/pos_pongo:TestPhone.test_e164``;
+leaves the retail check out), and any pytest option or path, e.g.
+``-k voucher`` or ``tests/test_phone.py::TestPhone``.
 """
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import odoo_env
 
 ROOT = odoo_env.ROOT
 LOG_DIR = os.path.join(ROOT, ".test-logs")
-PRETTIER_VERSION = "3.10.1"
-
-# Odoo's test result logs one line per test start, failure, error and skip.
-RE_START = re.compile(r"\bodoo\.addons\.pos_pongo\.tests\.\S+: Starting (\S+) \.\.\.")
-RE_FAIL = re.compile(r" (?:ERROR|CRITICAL) \S+ (\S+): (FAIL|ERROR): (.*)")
-RE_SKIP = re.compile(r"\bodoo\.addons\.pos_pongo\.tests\.\S+: skipped (\S+)")
-RE_LOG_ERROR = re.compile(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ")
-RE_TOUR = re.compile(r"\btour\b.*\bsucceeded\b|Tour \S+ succeeded", re.IGNORECASE)
+SCRIPTS = os.path.join(ROOT, "scripts")
+TEST_MODULES = ["pos_pongo", "pos_restaurant"]
+RETAIL_CHECK = "test_retail_install.py"
+STANDALONE = [os.path.join(SCRIPTS, "checks"), os.path.join(ROOT, "emulator")]
 
 
 def step(title):
     print(f"\n=== {title}", flush=True)
 
 
-def run_lint():
-    """ruff (lint + format) and pylint-odoo; returns the list of failed linters."""
-    failed = []
-    py = sys.executable
-    commands = {
-        "ruff check": [py, "-m", "ruff", "check", "."],
-        "ruff format": [py, "-m", "ruff", "format", "--check", "."],
-        "pylint-odoo": [py, "-m", "pylint", "--rcfile=.pylintrc", "--recursive=y", "."],
-    }
-    if shutil.which("npx"):
-        commands["prettier"] = [
-            "npx",
-            "--yes",
-            f"prettier@{PRETTIER_VERSION}",
-            "--check",
-            "static/**/*.js",
-            "bridges/*/static/**/*.js",
-        ]
-    else:
-        print("lint prettier: skipped (no npx; apt-get install npm)", flush=True)
-    for name, command in commands.items():
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-        status = "ok" if result.returncode == 0 else "FAILED"
-        print(f"lint {name}: {status}", flush=True)
-        if result.returncode:
-            print(result.stdout[-6000:], result.stderr[-2000:], flush=True)
-            failed.append(name)
-    return failed
+def fresh_log(name):
+    """A log file of this run in .test-logs/ (Odoo appends to an existing one)."""
+    path = os.path.join(LOG_DIR, name)
+    if os.path.exists(path):
+        os.remove(path)
+    return path
 
 
-def run_pytest():
-    """The emulator's own tests (plain pytest, no Odoo).
+def prepare_database(db_name, conf, modules, demo=False, log_name="install"):
+    """Install ``modules`` on a fresh ``db_name`` (no tests run); True when it works."""
+    log_path = fresh_log(f"{log_name}.log")
+    command = [
+        sys.executable,
+        os.path.join(odoo_env.ODOO_HOME, "odoo-bin"),
+        f"--config={conf}",
+        "-i",
+        ",".join(modules),
+        "--stop-after-init",
+        "--no-http",
+        "--log-level=warn",
+        f"--logfile={log_path}",
+    ] + ([] if demo else ["--without-demo=all"])
+    print("$ odoo-bin", " ".join(command[3:]), flush=True)
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=ROOT, env=odoo_env.odoo_environ())
+    with open(log_path) as log:
+        errors = [line for line in log if " ERROR " in line or " CRITICAL " in line]
+    ok = not (result.returncode or errors)
+    print(
+        f"database {db_name} {'ready' if ok else 'NOT installed'} in "
+        f"{time.monotonic() - started:.0f} s (log: {os.path.relpath(log_path, ROOT)})",
+        flush=True,
+    )
+    if not ok:
+        print("".join(errors[-20:]) or f"odoo-bin exit code {result.returncode}")
+    return ok
 
-    :return: (passed, failed, skipped)
-    """
-    os.makedirs(LOG_DIR, exist_ok=True)
-    junit = os.path.join(LOG_DIR, "emulator-junit.xml")
+
+def is_path(arg):
+    """Whether a pytest argument names a file or folder of the repository."""
+    head = arg.partition("::")[0]
+    return not arg.startswith("-") and os.path.exists(os.path.join(ROOT, head))
+
+
+def real(arg):
+    return os.path.realpath(os.path.join(ROOT, arg.partition("::")[0]))
+
+
+def linked(arg, addons):
+    """A path of the repository as seen through the pos_pongo link of ``addons``."""
+    _head, sep, tail = arg.partition("::")
+    relative = os.path.relpath(real(arg), ROOT)
+    if relative.startswith(".."):
+        return arg
+    return os.path.join(addons, "pos_pongo", relative) + sep + tail
+
+
+def standalone_folder(pytest_args):
+    """The folder of a run that has no Odoo test (only linters, or only the
+    emulator's suite), or None. Such a run is rooted there and needs no database:
+    outside pytest-odoo, pytest must not import the addon's __init__.py."""
+    paths = [real(arg) for arg in pytest_args if is_path(arg)]
+    for folder in STANDALONE:
+        if paths and all(p == folder or p.startswith(folder + os.sep) for p in paths):
+            return folder
+    return None
+
+
+def pytest_command(args, pytest_args, addons, conf):
+    """The pytest command line; ``conf`` is None for a standalone run."""
     command = [
         sys.executable,
         "-m",
         "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        f"--junitxml={junit}",
-        "emulator/tests",
+        "-c",
+        os.path.join(SCRIPTS, "pytest.ini"),
+        f"--junitxml={os.path.join(LOG_DIR, 'junit.xml')}",
     ]
-    result = subprocess.run(command, cwd=ROOT)
-    if not os.path.exists(junit):
-        return 0, 1, 0
-    suite = ET.parse(junit).getroot()
-    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-    total = int(suite.get("tests", 0))
-    failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-    skipped = int(suite.get("skipped", 0))
-    if result.returncode not in (0, 1) and not failed:
-        failed = 1  # pytest itself broke (collection error, internal error)
-    return total - failed - skipped, failed, skipped
-
-
-def parse_odoo_log(lines):
-    """Counts from Odoo's test log: started tests, failed ones, skipped ones."""
-    started, failed, skipped, errors = [], set(), set(), []
-    for line in lines:
-        if match := RE_START.search(line):
-            started.append(match.group(1))
-        elif match := RE_FAIL.search(line):
-            failed.add(match.group(3).split(" ")[0] or match.group(1))
-        elif match := RE_SKIP.search(line):
-            skipped.add(match.group(1))
-        if RE_LOG_ERROR.search(line):
-            errors.append(line.rstrip())
-    return started, failed, skipped, errors
-
-
-def run_odoo_tests(args, db_name, addons_dir):
-    """Install pos_pongo on a fresh database with tests enabled; returns counts."""
-    log_path = os.path.join(LOG_DIR, "odoo-tests.log")
-    command = odoo_env.odoo_command(
-        db_name,
-        addons_dir,
-        [
-            "-i",
-            "pos_pongo,pos_restaurant",
-            "--test-enable",
-            f"--test-tags={args.test_tags}",
-            "--stop-after-init",
-            "--max-cron-threads=0",
-            f"--http-port={odoo_env.free_port()}",
-            "--log-level=info",
+    if not conf:
+        folder = standalone_folder(pytest_args)
+        asked = [
+            real(arg) + arg[len(arg.partition("::")[0]) :] if is_path(arg) else arg
+            for arg in pytest_args
         ]
-        + ([] if args.demo else ["--without-demo=all"]),
-    )
-    print("$", " ".join(command[1:]), flush=True)
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=odoo_env.odoo_environ(),
-        )
-        lines = []
-        for line in process.stdout:
-            log.write(line)
-            lines.append(line)
-            if (
-                RE_START.search(line)
-                or RE_LOG_ERROR.search(line)
-                or "post-tests in" in line
-            ):
-                print(line.rstrip()[:400], flush=True)
-        returncode = process.wait()
-    started, failed, skipped, errors = parse_odoo_log(lines)
-    print(f"odoo log: {log_path}", flush=True)
-    return returncode, started, failed, skipped, errors
-
-
-def run_uninstall(db_name, addons_dir):
-    """Uninstall pos_pongo from the test database; True when it is gone cleanly."""
-    script = (
-        "module = env['ir.module.module'].search([('name', '=', 'pos_pongo')])\n"
-        "module.button_immediate_uninstall()\n"
-        "env.cr.commit()\n"
-        'env.cr.execute("SELECT count(*) FROM information_schema.columns '
-        "WHERE table_name = 'pos_config' AND column_name LIKE 'pongo%%'\")\n"
-        "columns = env.cr.fetchone()[0]\n"
-        "state = env['ir.module.module'].search([('name', '=', 'pos_pongo')]).state\n"
-        "print('UNINSTALL_RESULT', state, columns)\n"
-    )
-    command = odoo_env.odoo_command(
-        db_name, addons_dir, ["--no-http", "--log-level=warn"], subcommand="shell"
-    )
-    result = subprocess.run(
-        command,
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=odoo_env.odoo_environ(),
-    )
-    match = re.search(r"UNINSTALL_RESULT (\S+) (\d+)", result.stdout)
-    ok = bool(match and match.group(1) == "uninstalled" and match.group(2) == "0")
-    if not ok:
-        print(result.stdout[-3000:], result.stderr[-3000:], flush=True)
-    return ok
+        return [*command, f"--rootdir={folder}", "-p", "no:odoo", *asked]
+    command += [
+        f"--rootdir={addons}",
+        f"--odoo-config={conf}",
+        "--odoo-http",
+        "--odoo-log-level=warn",
+        f"--odoo-extra=logfile={fresh_log('odoo-tests.log')}",
+    ]
+    if args.test_tags:
+        command.append(f"--odoo-test-tags={args.test_tags}")
+    command += [linked(arg, addons) if is_path(arg) else arg for arg in pytest_args]
+    if not any(is_path(arg) for arg in pytest_args):
+        link = os.path.join(addons, "pos_pongo")
+        if not args.skip_lint:
+            command.append(os.path.join(link, "scripts", "checks", "test_lint.py"))
+        if not args.skip_emulator:
+            command.append(os.path.join(link, "emulator", "tests"))
+        command.append(os.path.join(link, "tests"))
+        command += [
+            os.path.join(odoo_env.BRIDGES, name, "tests")
+            for name in odoo_env.bridge_addons()
+            if os.path.isdir(os.path.join(odoo_env.BRIDGES, name, "tests"))
+        ]
+        if not (args.skip_retail or args.test_tags):
+            command.append(os.path.join(link, "scripts", "checks", RETAIL_CHECK))
+    return command
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--skip-lint", action="store_true")
-    parser.add_argument("--skip-pytest", action="store_true")
+    parser.add_argument(
+        "--skip-emulator", "--skip-pytest", action="store_true", dest="skip_emulator"
+    )
+    parser.add_argument("--skip-retail", action="store_true")
     parser.add_argument("--demo", action="store_true", help="install with demo data")
-    parser.add_argument("--test-tags", default="/pos_pongo")
+    parser.add_argument("--test-tags", help="Odoo test tags, e.g. /pos_pongo:TestPhone")
     parser.add_argument("--keep-db", action="store_true")
-    args = parser.parse_args()
+    args, pytest_args = parser.parse_known_args()
 
-    started_at = time.monotonic()
+    started = time.monotonic()
     os.makedirs(LOG_DIR, exist_ok=True)
     odoo_env.require_odoo()
-    odoo_env.require_chromium()
-    odoo_env.ensure_postgres()
-    passed = failed = skipped = 0
-    problems = []
-
-    if not args.skip_lint:
-        step("lint")
-        problems += [f"lint: {name}" for name in run_lint()]
-
-    if not args.skip_pytest:
-        step("emulator tests (pytest)")
-        p, f, s = run_pytest()
-        passed, failed, skipped = passed + p, failed + f, skipped + s
-
-    step("Odoo tests (TransactionCase + HttpCase tours in Chromium)")
+    standalone = standalone_folder(pytest_args)
+    paths = [arg for arg in pytest_args if is_path(arg)]
+    if not (paths and all("test_lint" in path for path in paths)):
+        odoo_env.ensure_postgres()  # every run but make lint
+    addons = odoo_env.addons_dir()
     db_name = f"pos_pongo_test_{os.getpid()}"
-    addons_dir = tempfile.mkdtemp(prefix="pos_pongo_addons_")
-    os.symlink(ROOT, os.path.join(addons_dir, "pos_pongo"))
+    workdir = tempfile.mkdtemp(prefix="pos_pongo_test_")
+    conf = None
     try:
-        returncode, started, odoo_failed, odoo_skipped, errors = run_odoo_tests(
-            args, db_name, addons_dir
-        )
-        # An error logged outside any test (install, teardown) fails the run too.
-        stray = [line for line in errors if not RE_FAIL.search(line)]
-        if not started:
-            problems.append("odoo: no test was run")
-        if returncode:
-            problems.append(f"odoo: exit code {returncode}")
-        if stray:
-            problems.append(f"odoo: {len(stray)} error line(s) in the log")
-            print("\n".join(stray[:20]))
-        n_failed = len(odoo_failed)
-        n_skipped = len(odoo_skipped)
-        passed += max(len(started) - n_failed - n_skipped, 0)
-        failed += n_failed
-        skipped += n_skipped
-        step("uninstall")
-        if run_uninstall(db_name, addons_dir):
-            print("uninstall: ok")
-            passed += 1
-        else:
-            print("uninstall: FAILED")
-            failed += 1
+        if not standalone:
+            odoo_env.require_chromium()
+            modules = TEST_MODULES + odoo_env.bridge_addons()
+            step(f"test database: {', '.join(modules)}")
+            conf = odoo_env.write_config(
+                os.path.join(workdir, "odoo.conf"), db_name, addons
+            )
+            if not prepare_database(db_name, conf, modules, demo=args.demo):
+                print("0 passed, 1 failed")  # pos_pongo does not install
+                return 1
+        step("pytest (pytest-odoo)")
+        print(f"setup: {time.monotonic() - started:.0f} s", flush=True)
+        env = odoo_env.odoo_environ()
+        env["PYTHONPATH"] = os.pathsep.join([SCRIPTS, env["PYTHONPATH"]])
+        command = pytest_command(args, pytest_args, addons, conf)
+        return subprocess.run(command, cwd=standalone or addons, env=env).returncode
     finally:
-        if not args.keep_db:
+        if conf and not args.keep_db:
             odoo_env.drop_database(db_name)
-        shutil.rmtree(addons_dir, ignore_errors=True)
-
-    step("summary")
-    for problem in problems:
-        print(f"problem: {problem}")
-    print(f"time: {time.monotonic() - started_at:.0f} s")
-    summary = f"{passed} passed, {failed} failed"
-    if skipped:
-        summary += f", {skipped} skipped"
-    print(summary, flush=True)
-    return 1 if failed or problems else 0
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
