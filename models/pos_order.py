@@ -129,19 +129,23 @@ class PosOrder(models.Model):
         order_job = original.pongo_job_ids.filtered(
             lambda job: job.job_type == "order" and job.state != "cancelled"
         )[:1]
-        if not order_job:
+        if order_job:
+            store_slug = json.loads(order_job.payload)[C.F_LOYALTY_STORE_SLUG]
+        elif original.pongo_sync_state == "done":
+            # Sent long ago, its call since deleted (autovacuum): the store the
+            # point of sale is mapped to now.
+            store_slug = original._pongo_store_slug()
+        else:
             return
         already = original.pongo_job_ids.filtered(
             lambda job: job.job_type == "order_status"
         )
-        if already:
+        if already or not store_slug:
             return
         payload = {
             C.F_ORDER_ID: original._pongo_reference(),
             C.F_STATUS: C.ORDER_STATUS_REFUNDED,
-            C.F_LOYALTY_STORE_SLUG: json.loads(order_job.payload)[
-                C.F_LOYALTY_STORE_SLUG
-            ],
+            C.F_LOYALTY_STORE_SLUG: store_slug,
         }
         self.env["pongo.job"].sudo()._enqueue(
             {

@@ -14,3 +14,4 @@ from . import test_pos_restaurant
 from . import test_i18n
 from . import test_probe
 from . import test_wire_hedges
+from . import test_retention
