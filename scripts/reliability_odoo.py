@@ -287,7 +287,8 @@ def storm():
     make_jobs(company, task["n"], task["prefix"], task["amount"])
     drain_all()
     env.cr.execute("SELECT max(attempts) FROM pongo_job")
-    return {"jobs": job_states(), "max_attempts": env.cr.fetchone()[0]}
+    max_attempts = env.cr.fetchone()[0]
+    return {"jobs": job_states(), "max_attempts": max_attempts}
 
 
 def hang():
