@@ -12,7 +12,6 @@ import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
 
 from .. import const as C
 from ..tools.cron import wake
@@ -362,16 +361,6 @@ class PongoJob(models.Model):
     # ------------------------------------------------------------------
     # Retention
     # ------------------------------------------------------------------
-    def init(self):
-        # The due jobs, found without walking the sent ones (a million, maybe).
-        create_index(
-            self.env.cr,
-            "pongo_job_pending_due_index",
-            self._table,
-            ["next_attempt_at", "id"],
-            where="state = 'pending'",
-        )
-
     @api.autovacuum
     def _gc_pongo_sent_jobs(self, autocommit=True):
         """Delete the sent and cancelled calls older than their company's
