@@ -13,6 +13,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .. import const as C
 from ..tools.cron import wake
@@ -25,6 +26,7 @@ from ..tools.pongo_client import (
     PongoUnavailableError,
     PongoValidationError,
 )
+from ..tools.vacuum import delete_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -74,6 +76,7 @@ class PongoJob(models.Model):
     partner_id = fields.Many2one("res.partner", index="btree_not_null", readonly=True)
     depends_on_id = fields.Many2one(
         "pongo.job",
+        index="btree_not_null",  # deleting a job looks for the jobs waiting on it
         readonly=True,
         help="Sent only once this job is sent (a refund after its order).",
     )
@@ -492,6 +495,38 @@ class PongoJob(models.Model):
             {"state": "cancelled"}
         )
         return True
+
+    # ------------------------------------------------------------------
+    # Retention
+    # ------------------------------------------------------------------
+    @api.autovacuum
+    def _gc_pongo_sent_jobs(self, autocommit=True):
+        """Delete the sent and cancelled calls older than their company's
+        retention; returns how many. Pending and failed calls stay, and so does a
+        call that one of them waits for. Plain SQL: the ORM would recompute the
+        orders' Pongo state (an order keeps "Sent" once its call is gone)."""
+        now = fields.Datetime.now()
+
+        def select(after, limit):
+            return SQL(
+                """
+                SELECT job.id FROM pongo_job job
+                  JOIN res_company company ON company.id = job.company_id
+                 WHERE job.id > %(after)s AND job.state IN ('done', 'cancelled')
+                   AND COALESCE(job.done_at, job.write_date) < %(now)s
+                       - make_interval(days => company.pongo_job_retention_days)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM pongo_job waiting
+                        WHERE waiting.depends_on_id = job.id
+                          AND waiting.state IN ('pending', 'failed'))
+                 ORDER BY job.id LIMIT %(limit)s
+                """,
+                after=after,
+                now=now,
+                limit=limit,
+            )
+
+        return delete_in_batches(self, select, autocommit)
 
 
 _pool = None

@@ -3,13 +3,17 @@
 
 import json
 import logging
+import time
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, frozendict
+from odoo.tools.sql import create_index
 
 from .. import const as C
+from ..tools.vacuum import delete_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -21,6 +25,9 @@ MAX_RETRIES = 5
 PREFETCHED_FIELDS = ["pongo_customer_id", "pongo_phone", "pongo_points", "name"]
 PREFETCHED_FIELDS += ["email", "user_ids", "child_ids"]
 PREFETCHED_FIELDS += ["pongo_sms_optin", "pongo_email_optin"]
+# A delivery signed up to the tolerance ahead of our clock can be replayed up to
+# the tolerance after that: its id is kept at least this long after receipt.
+REPLAY_WINDOW = timedelta(seconds=2 * C.WEBHOOK_TOLERANCE_SECONDS)
 
 
 class PongoWebhookEvent(models.Model):
@@ -248,3 +255,43 @@ class PongoWebhookEvent(models.Model):
             raise UserError(_("Only events in error can be processed again."))
         events._process()
         return True
+
+    # ------------------------------------------------------------------
+    # Retention
+    # ------------------------------------------------------------------
+    def init(self):
+        # The events to apply, found without walking the applied ones.
+        create_index(
+            self.env.cr,
+            "pongo_webhook_event_received_index",
+            self._table,
+            ["id"],
+            where="state = 'received'",
+        )
+
+    @api.autovacuum
+    def _gc_pongo_applied_events(self, autocommit=True):
+        """Delete the applied and ignored events older than their company's
+        retention; returns how many. Events in error or not applied yet stay,
+        and an event id stays as long as a replay of its delivery could carry a
+        valid signature (a replay is then acknowledged, not applied again)."""
+        now = fields.Datetime.now()
+
+        def select(after, limit):
+            return SQL(
+                """
+                SELECT event.id FROM pongo_webhook_event event
+                  JOIN res_company company ON company.id = event.company_id
+                 WHERE event.id > %(after)s AND event.state IN ('done', 'ignored')
+                   AND COALESCE(event.processed_at, event.received_at) < %(now)s
+                       - make_interval(days => company.pongo_event_retention_days)
+                   AND event.received_at < %(replayable_since)s
+                 ORDER BY event.id LIMIT %(limit)s
+                """,
+                after=after,
+                now=now,
+                replayable_since=now - REPLAY_WINDOW,
+                limit=limit,
+            )
+
+        return delete_in_batches(self, select, autocommit)

@@ -148,7 +148,17 @@ class PosOrder(models.Model):
         order_job = jobs.filtered(
             lambda job: job.job_type == "order" and job.state != "cancelled"
         )[:1]
-        if not order_job or jobs.filtered(lambda job: job.job_type == "order_status"):
+        if jobs.filtered(lambda job: job.job_type == "order_status"):
+            return
+        if order_job:
+            store_slug = json.loads(order_job.payload)[C.F_LOYALTY_STORE_SLUG]
+        elif original.pongo_sync_state == "done":
+            # Sent long ago, its call since deleted (autovacuum): the store the
+            # point of sale is mapped to now.
+            store_slug = original._pongo_store_slug()
+        else:
+            return
+        if not store_slug:
             return
         Job = self.env["pongo.job"].sudo()
         adjustments = jobs.filtered(lambda job: job.job_type == "refund_adjustment")
@@ -174,9 +184,7 @@ class PosOrder(models.Model):
         payload = {
             C.F_ORDER_ID: original._pongo_reference(),
             C.F_STATUS: C.ORDER_STATUS_REFUNDED,
-            C.F_LOYALTY_STORE_SLUG: json.loads(order_job.payload)[
-                C.F_LOYALTY_STORE_SLUG
-            ],
+            C.F_LOYALTY_STORE_SLUG: store_slug,
         }
         Job._enqueue(
             {

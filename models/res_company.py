@@ -3,7 +3,7 @@ import logging
 import secrets
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .. import const as C
 from ..tools import pongo_probe
@@ -96,6 +96,18 @@ class ResCompany(models.Model):
         readonly=True,
         copy=False,
         groups="base.group_system",
+    )
+    pongo_job_retention_days = fields.Integer(
+        string="Keep Sent Pongo Calls (Days)",
+        default=30,
+        help="Sent and cancelled calls to Pongo are deleted after this many days. "
+        "Failed calls stay until someone retries or cancels them.",
+    )
+    pongo_event_retention_days = fields.Integer(
+        string="Keep Applied Pongo Events (Days)",
+        default=30,
+        help="Webhook events Pongo sent, once applied or ignored, are deleted after "
+        "this many days. Events in error stay until someone handles them.",
     )
 
     # ------------------------------------------------------------------
@@ -515,3 +527,17 @@ class ResCompany(models.Model):
         action = self._pongo_notification(message, kind)
         action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return action
+
+    # ------------------------------------------------------------------
+    # Retention (the autovacuum of pongo.job and pongo.webhook.event)
+    # ------------------------------------------------------------------
+    @api.constrains("pongo_job_retention_days", "pongo_event_retention_days")
+    def _check_pongo_retention_days(self):
+        for company in self:
+            if (
+                min(
+                    company.pongo_job_retention_days, company.pongo_event_retention_days
+                )
+                < 0
+            ):
+                raise ValidationError(_("A number of days to keep cannot be negative."))

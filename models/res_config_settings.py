@@ -33,6 +33,12 @@ class ResConfigSettings(models.TransientModel):
         related="pos_config_id.pongo_store_id", readonly=False
     )
     pos_pongo_sku_warning = fields.Text(related="pos_config_id.pongo_sku_warning")
+    pongo_job_retention_days = fields.Integer(
+        related="company_id.pongo_job_retention_days", readonly=False
+    )
+    pongo_event_retention_days = fields.Integer(
+        related="company_id.pongo_event_retention_days", readonly=False
+    )
 
     @api.depends("company_id", "pos_config_id")
     def _compute_pongo_status(self):

@@ -7,7 +7,9 @@ and one with it (20,000 partners linked to Pongo), the Pongo emulator with
 controlled latency, and measures run in real Odoo processes. Prints one row per
 figure (median, min-max, target), writes .bench/bench.json, exits 1 when a
 target is missed. ``--only p1,p3`` runs a subset; ``--rebuild`` recreates the
-databases (about 10 minutes on 2 cores).
+databases (about 10 minutes on 2 cores). P7 (years of running) uses two more
+databases with 1,000,000 partners, copies of the pos_pongo one: one also holds
+1,000,000 old sent calls and 1,000,000 old applied events, the other none.
 """
 
 import argparse
@@ -19,6 +21,7 @@ import itertools
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -49,6 +52,23 @@ P2_PAIRS = P5_PAIRS = 4  # pairs of kept processes (one per database)
 P2_RUNS = 8  # alternated runs of each side per figure and pair
 P5_RUNS = 8
 REMOTE_PHONES = list(seed.PHONES[:9])  # emulator seed only
+P3_PAYLOAD = {
+    "order_id": "BENCH-ORDER",
+    "channel": "pos",
+    "delivery_mode": "on_site",
+    "loyalty_store_slug": "demo-paris",
+    "amount": 1000,
+    "status": "completed",
+    "created_at": "2026-11-26T12:00:00+00:00",
+    "delivery_status": "delivered",
+    "lines": [{"name": "Espresso", "quantity": 1, "amount": 1000}],
+    "customer": {"international_phone_number": seed.PHONE_JEANNE},
+}
+P7_DB = "pos_pongo_bench_p7"  # 1,000,000 partners, old calls and events
+P7_EMPTY_DB = "pos_pongo_bench_p7_empty"  # the same without old calls and events
+P7_PARTNERS = 1_000_000
+P7_OLD_ROWS = 1_000_000  # sent calls, and as many applied events
+P7_ROUNDS = 3  # outbox drains of each database, in turn
 
 
 def median_range(values):
@@ -158,27 +178,77 @@ INSERT INTO res_partner (name, complete_name, phone, mobile, active, type, is_co
 SELECT 'Bench Customer ' || n, 'Bench Customer ' || n,
        '+337' || lpad(n::text, 8, '0'), '+337' || lpad(n::text, 8, '0'),
        true, 'contact', false, 'ask', 'en_US', now(), now() {pongo_values}
-  FROM generate_series(1, {count}) n;
+  FROM generate_series({first}, {count}) n;
 UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL;
 """
+PONGO_PARTNER_COLUMNS = ", pongo_phone, pongo_customer_id"
+PONGO_PARTNER_VALUES = (
+    ", '+337' || lpad(n::text, 8, '0'),"
+    f" CASE WHEN n <= {LINKED} THEN 'cust_bench' || n END"
+)
+# P7's history: sent calls and applied events 31 to 89 days old (older ones first).
+OLD_JOBS_SQL = """
+INSERT INTO pongo_job (company_id, job_type, state, payload, response, attempts,
+                       next_attempt_at, done_at, create_uid, create_date, write_uid,
+                       write_date)
+SELECT %(company)s, 'order', 'done', replace(%(payload)s, 'BENCH-ORDER', 'OLD-' || n),
+       '{"id": "ord_old' || n || '", "points_earned": 10, "already_processed": false}',
+       1, stamp, stamp + interval '1 second', 1, stamp, 1, stamp + interval '1 second'
+  FROM generate_series(1, %(count)s) n,
+       LATERAL (SELECT (now() AT TIME ZONE 'UTC') - interval '31 days'
+                       - (%(count)s - n) * interval '5 seconds' AS stamp) s
+"""
+OLD_EVENTS_SQL = """
+INSERT INTO pongo_webhook_event (company_id, event_id, event_type, customer_public_id,
+                                 payload, state, partner_id, received_at, processed_at,
+                                 create_uid, create_date, write_uid, write_date)
+SELECT %(company)s, 'evt_old_' || n, 'customer.updated', customer,
+       json_build_object(
+           'id', 'evt_old_' || n, 'event', 'customer.updated',
+           'created_at', to_char(stamp, 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'),
+           'data', json_build_object('public_id', customer, 'points', n %% 500,
+                                     'international_phone_number', phone))::text,
+       'done', (SELECT id FROM res_partner WHERE pongo_customer_id = customer),
+       stamp, stamp + interval '1 second', 1, stamp, 1, stamp + interval '1 second'
+  FROM generate_series(1, %(count)s) n,
+       LATERAL (SELECT 'cust_bench' || (n %% {linked} + 1) AS customer,
+                       '337' || lpad((n %% {linked} + 1)::text, 8, '0') AS phone,
+                       (now() AT TIME ZONE 'UTC') - interval '31 days'
+                       - (%(count)s - n) * interval '5 seconds' AS stamp) s
+""".replace("{linked}", str(LINKED))
+OLD_ROWS_WHERE = "create_date < (now() AT TIME ZONE 'UTC') - interval '30 days'"
 
 
-def vacuum(db):
-    """Same footing for both databases: no bloat left by earlier runs (P4, P6)."""
-    connection = psycopg2.connect(
+def connect(db):
+    return psycopg2.connect(
         dbname=db,
         host=odoo_env.DB_HOST,
         port=odoo_env.DB_PORT,
         user=odoo_env.DB_USER,
         password=odoo_env.DB_PASSWORD,
     )
-    connection.autocommit = True
+
+
+def sql(db, *statements, params=None, autocommit=False):
+    """Run ``statements`` on ``db`` (one transaction unless ``autocommit``);
+    the rows of the last one, if it returns any."""
+    connection = connect(db)
+    connection.autocommit = autocommit
     try:
         with connection.cursor() as cr:
-            cr.execute("VACUUM FULL ANALYZE res_partner")
-            cr.execute("VACUUM ANALYZE")
+            for statement in statements:
+                cr.execute(statement, params)
+            rows = cr.fetchall() if cr.description else None
+        if not autocommit:
+            connection.commit()
+        return rows
     finally:
         connection.close()
+
+
+def vacuum(db):
+    """Same footing for both databases: no bloat left by earlier runs (P4, P6)."""
+    sql(db, "VACUUM FULL ANALYZE res_partner", "VACUUM ANALYZE", autocommit=True)
 
 
 def database_ready(db):
@@ -216,27 +286,114 @@ def build_database(db, with_pongo):
         raise RuntimeError(result.stderr[-4000:])
     pongo_columns = pongo_values = ""
     if with_pongo:
-        pongo_columns = ", pongo_phone, pongo_customer_id"
-        pongo_values = (
-            ", '+337' || lpad(n::text, 8, '0'),"
-            f" CASE WHEN n <= {LINKED} THEN 'cust_bench' || n END"
-        )
-    sql = PARTNER_SQL.format(
-        pongo_columns=pongo_columns, pongo_values=pongo_values, count=PARTNERS
+        pongo_columns, pongo_values = PONGO_PARTNER_COLUMNS, PONGO_PARTNER_VALUES
+    statement = PARTNER_SQL.format(
+        pongo_columns=pongo_columns, pongo_values=pongo_values, first=1, count=PARTNERS
     )
-    script = f"env.cr.execute({sql!r})\nenv.cr.commit()\nprint('DONE')"
+    script = f"env.cr.execute({statement!r})\nenv.cr.commit()\nprint('DONE')"
     result = odoo(db, "--no-http", "--log-level=warn", subcommand="shell", stdin=script)
     if "DONE" not in result.stdout:
         raise RuntimeError(result.stderr[-4000:])
+
+
+def bench_partners(db):
+    """How many bench partners ``db`` has; 0 when it does not exist."""
+    try:
+        query = "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench Customer %'"
+        return sql(db, query)[0][0]
+    except psycopg2.OperationalError:
+        return 0
+
+
+def copy_database(source, target):
+    """``target``, a copy of ``source`` and of its filestore (pos_pongo as is)."""
+    odoo_env.drop_database(target)
+    for attempt in range(30):  # the last process on ``source`` may still be leaving
+        try:
+            sql(
+                "postgres",
+                f'CREATE DATABASE "{target}" WITH TEMPLATE "{source}"',
+                autocommit=True,
+            )
+            break
+        except psycopg2.errors.ObjectInUse:
+            if attempt == 29:
+                raise
+            time.sleep(1)
+    filestore = os.path.expanduser("~/.local/share/Odoo/filestore")
+    if os.path.isdir(os.path.join(filestore, source)):
+        shutil.copytree(
+            os.path.join(filestore, source),
+            os.path.join(filestore, target),
+            dirs_exist_ok=True,
+        )
+
+
+def prepare_p7(rebuild):
+    """P7's two databases: 1,000,000 partners, copies of the pos_pongo one; the
+    first also has P7_OLD_ROWS old calls and events (put back after the vacuum
+    measure of the last run deleted them)."""
+    rebuilt = False
+    if rebuild or bench_partners(P7_EMPTY_DB) != P7_PARTNERS:
+        print(f"  building {P7_EMPTY_DB} ({P7_PARTNERS:,} partners)...", flush=True)
+        copy_database(PONGO_DB, P7_EMPTY_DB)
+        statement = PARTNER_SQL.format(
+            pongo_columns=PONGO_PARTNER_COLUMNS,
+            pongo_values=PONGO_PARTNER_VALUES,
+            first=PARTNERS + 1,
+            count=P7_PARTNERS,
+        )
+        sql(P7_EMPTY_DB, statement)
+        vacuum(P7_EMPTY_DB)
+        rebuilt = True
+    else:
+        update_pongo(P7_EMPTY_DB)
+    if rebuilt or bench_partners(P7_DB) != P7_PARTNERS:
+        print(f"  building {P7_DB} (a copy of {P7_EMPTY_DB})...", flush=True)
+        copy_database(P7_EMPTY_DB, P7_DB)
+    else:
+        update_pongo(P7_DB)
+    counts = sql(
+        P7_DB,
+        f"SELECT (SELECT count(*) FROM pongo_job WHERE {OLD_ROWS_WHERE}),"
+        f" (SELECT count(*) FROM pongo_webhook_event WHERE {OLD_ROWS_WHERE})",
+    )[0]
+    if counts != (P7_OLD_ROWS, P7_OLD_ROWS):
+        print(f"  {P7_DB}: {P7_OLD_ROWS:,} old calls and events...", flush=True)
+        company = sql(
+            P7_DB,
+            "SELECT res_id FROM ir_model_data "
+            "WHERE module = 'base' AND name = 'main_company'",
+        )[0][0]
+        sql(
+            P7_DB,
+            f"DELETE FROM pongo_job WHERE {OLD_ROWS_WHERE}",
+            f"DELETE FROM pongo_webhook_event WHERE {OLD_ROWS_WHERE}",
+            OLD_JOBS_SQL,
+            OLD_EVENTS_SQL,
+            params={
+                "company": company,
+                "payload": json.dumps(P3_PAYLOAD),
+                "count": P7_OLD_ROWS,
+            },
+        )
+    for db in (P7_EMPTY_DB, P7_DB):
+        sql(
+            db,
+            "VACUUM ANALYZE pongo_job",
+            "VACUUM ANALYZE pongo_webhook_event",
+            autocommit=True,
+        )
 
 
 # ---------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------
 class Bench:
-    def __init__(self, emulator, repeat):
+    def __init__(self, emulator, repeat, rebuild=False):
         self.emulator = emulator
         self.repeat = repeat
+        self.rebuild = rebuild
         self.rows = []
         self.data = {}
 
@@ -359,18 +516,7 @@ class Bench:
 
     def p3(self):
         print("P3 outbox drain, 1,000 orders, emulator latency 20 ms")
-        payload = {
-            "order_id": "BENCH-ORDER",
-            "channel": "pos",
-            "delivery_mode": "on_site",
-            "loyalty_store_slug": "demo-paris",
-            "amount": 1000,
-            "status": "completed",
-            "created_at": "2026-11-26T12:00:00+00:00",
-            "delivery_status": "delivered",
-            "lines": [{"name": "Espresso", "quantity": 1, "amount": 1000}],
-            "customer": {"international_phone_number": seed.PHONE_JEANNE},
-        }
+        payload = P3_PAYLOAD
         for workers in (1, 2):
             self.emulator.admin("POST", "reset", {"seed": "demo"})
             self.latency(20)
@@ -530,6 +676,166 @@ class Bench:
             PONGO_DB, "--no-http", "--log-level=warn", subcommand="shell", stdin=cleanup
         )
 
+    def p7(self):
+        print(
+            f"P7 {P7_OLD_ROWS:,} old sent calls and {P7_OLD_ROWS:,} old applied "
+            f"events vs none, {P7_PARTNERS:,} partners"
+        )
+        started = time.monotonic()
+        prepare_p7(self.rebuild)
+        self.data["p7_prepare_seconds"] = time.monotonic() - started
+        self.emulator.admin("POST", "reset", {"seed": "demo"})
+        companies = {
+            db: measure(db, self.task("p7_setup", secret=SECRET))["company_id"]
+            for db in (P7_EMPTY_DB, P7_DB)
+        }
+        self.p7_lookup()
+        self.p7_drain()
+        self.p7_webhooks(companies)
+        self.p7_vacuum()
+        self.data["p7_seconds"] = time.monotonic() - started
+
+    def p7_lookup(self):
+        self.latency(20)
+        times = measure(
+            P7_DB,
+            self.task("p7_lookup", odoo_query=ODOO_QUERY, local_phone=CASHIER_TYPED),
+        )
+        self.latency(0)
+        odoo_search = statistics.median(times["odoo_search"])
+        local = statistics.median(times["local_hit"])
+        ratio = local / odoo_search
+        self.data["p7_p1_local_ratio"] = ratio
+        self.row(
+            "P7 P1 local hit / Odoo's POS search (1M)",
+            f"{ratio:.4f} ({local * 1000:.1f} vs {odoo_search * 1000:.0f} ms)",
+            "<= 0.10",
+            ratio <= 0.10,
+            f"{len(times['local_hit'])} runs each, in turn, one process",
+        )
+
+    def p7_drain(self):
+        """P3's drain, alternately on the database with the old calls and on
+        the one without (each time 1,000 orders, emulator latency 20 ms)."""
+        rates = {P7_EMPTY_DB: [], P7_DB: []}
+        problems = []
+        for index in range(P7_ROUNDS):
+            for db in in_turn(index, P7_EMPTY_DB, P7_DB):
+                self.emulator.admin("POST", "reset", {"seed": "demo"})
+                self.latency(20)
+                measure(db, self.task("p3_prepare", count=1000, payload=P3_PAYLOAD))
+                result = measure(db, self.task("p3"))
+                ledger = self.emulator.admin("GET", "ledger")
+                if len(ledger["orders"]) != 1000 or ledger["duplicates"]:
+                    problems.append(f"{db}: ledger {len(ledger['orders'])}")
+                rates[db].append(result["sent"] / result["seconds"])
+        self.latency(0)
+        full, empty = (statistics.median(rates[db]) for db in (P7_DB, P7_EMPTY_DB))
+        ratio = full / empty
+        self.data["p7_p3"] = {"ratio": ratio, "rates": rates}
+        self.row(
+            "P7 P3 drain, old calls / none",
+            f"{ratio:.2f} ({full:.0f} vs {empty:.0f} orders/s)",
+            ">= 0.90",
+            ratio >= 0.90 and not problems,
+            f"{P7_ROUNDS} drains each, in turn; {problems or 'ledgers complete'}",
+        )
+
+    def p7_webhooks(self, companies):
+        """P4's webhook load on two servers, the database with the old events and
+        the one without, in 2 s slices in turn (threaded, cron thread included)."""
+        servers, urls, prefixes = [], {}, {}
+        try:
+            for db in (P7_EMPTY_DB, P7_DB):
+                port = odoo_env.free_port()
+                servers.append(
+                    subprocess.Popen(
+                        odoo_env.odoo_command(
+                            db,
+                            ADDONS_DIR,
+                            [
+                                f"--http-port={port}",
+                                "--http-interface=127.0.0.1",
+                                "--log-level=warn",
+                                "--workers=0",
+                            ],
+                        ),
+                        env=odoo_env.odoo_environ(),
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                )
+                base_url = f"http://127.0.0.1:{port}"
+                wait_http(f"{base_url}/web/login")
+                urls[db] = f"{base_url}/pos_pongo/webhook/{companies[db]}"
+                prefixes[db] = f"evt_p7_{db[-5:]}{time.time_ns()}_"
+            numbers = {db: itertools.count() for db in urls}
+            empty, full = alternated_load(
+                *(
+                    lambda _i, db=db: request(
+                        urls[db], webhook_body(next(numbers[db]), prefixes[db])
+                    )
+                    for db in (P7_EMPTY_DB, P7_DB)
+                )
+            )
+            checks = {
+                db: measure(db, self.task("p4_check", prefix=prefixes[db]))
+                for db in urls
+            }
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(30)
+        lost = {
+            db: (full if db == P7_DB else empty)["ok"]
+            - checks[db]["states"].get("done", 0)
+            for db in checks
+        }
+        ratio = full["rate"] / empty["rate"]
+        p99 = full["p99"] / empty["p99"]
+        self.data["p7_p4"] = {
+            "ratio": ratio,
+            "p99_ratio": p99,
+            "lost": lost,
+            "stale_customers": {db: checks[db]["stale"] for db in checks},
+        }
+        self.row(
+            "P7 P4 webhooks/s, old events / none",
+            f"{ratio:.2f} ({full['rate']:.0f} vs {empty['rate']:.0f}/s)",
+            ">= 0.90",
+            ratio >= 0.90
+            and full["errors"] + empty["errors"] == 0
+            and not any(lost.values())
+            and not any(checks[db]["stale"] for db in checks),
+            f"p99 {full['p99'] * 1000:.0f} vs {empty['p99'] * 1000:.0f} ms, "
+            f"lost {lost[P7_DB]}/{lost[P7_EMPTY_DB]}, "
+            f"out of order {checks[P7_DB]['stale']}/{checks[P7_EMPTY_DB]['stale']}",
+        )
+
+    def p7_vacuum(self):
+        """The first autovacuum run on the old rows (30 days kept): short
+        transactions, little memory. The next run puts the rows back."""
+        result = measure(P7_DB, self.task("p7_vacuum"))
+        self.data["p7_vacuum"] = result
+        for model, label in (("pongo.job", "calls"), ("pongo.webhook.event", "events")):
+            figures = result[model]
+            self.row(
+                f"P7 first autovacuum, old {label}",
+                f"{figures['deleted']:,} in {figures['seconds']:.0f} s",
+                "longest tx <= 2 s",
+                figures["deleted"] == P7_OLD_ROWS and figures["longest"] <= 2,
+                f"{figures['transactions']} transactions, "
+                f"longest {figures['longest']:.2f} s",
+            )
+        peak = result["rss_before_mb"] + result["rss_growth_mb"]
+        self.row(
+            "P7 autovacuum memory (peak RSS)",
+            f"{peak:.0f} MB (+{result['rss_growth_mb']:.0f} MB)",
+            "<= +50 MB",
+            result["rss_growth_mb"] <= 50,
+            f"the process's peak before: {result['rss_before_mb']:.0f} MB",
+        )
+
 
 def webhook_body(index, prefix):
     stamp = int(time.time())
@@ -639,7 +945,7 @@ def wait_http(url, timeout=120):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="p1,p2,p3,p4,p5,p6")
+    parser.add_argument("--only", default="p1,p2,p3,p4,p5,p6,p7")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
@@ -655,7 +961,7 @@ def main():
                 update_pongo(db)
         vacuum(db)
     emulator = Emulator()
-    bench = Bench(emulator, args.repeat)
+    bench = Bench(emulator, args.repeat, args.rebuild)
     started = time.monotonic()
     try:
         for figure in args.only.split(","):

@@ -5,11 +5,14 @@ Reads its task from the BENCH_TASK environment variable (JSON), prints one line
 ``BENCH_RESULT <json>``. Each measure is repeated; the driver takes medians.
 """
 
+import itertools
 import json
 import os
 import resource
 import time
 import urllib.request
+
+from odoo import fields
 
 task = json.loads(os.environ["BENCH_TASK"])
 env = globals()["env"]  # given by odoo-bin shell, as the superuser
@@ -125,20 +128,21 @@ def bench_products():
     return products
 
 
-def p1():
-    """Customer lookup by phone: Odoo's own POS search vs ours (local and remote)."""
-    config = setup_pongo(task["url"], task["token"]) if HAS_PONGO else bench_config()
-    number = task["local_phone"]
+def odoo_pos_search(config, query):
+    """Odoo's own POS customer search for ``query`` (what its search box runs)."""
     odoo_fields = env["res.partner"]._load_pos_data_fields(config.id)
-    query = number
     fields_searched = ["name", "parent_name", "phone", "mobile", "email", "barcode"]
     domain = ["|"] * (len(fields_searched) - 1) + [
         [field, "ilike", query + "%"] for field in fields_searched
     ]
-    odoo_times = timed(
-        lambda: env["res.partner"].search_read(domain, odoo_fields, limit=30)
-    )
-    result = {"odoo_search": odoo_times}
+    return lambda: env["res.partner"].search_read(domain, odoo_fields, limit=30)
+
+
+def p1():
+    """Customer lookup by phone: Odoo's own POS search vs ours (local and remote)."""
+    config = setup_pongo(task["url"], task["token"]) if HAS_PONGO else bench_config()
+    number = task["local_phone"]
+    result = {"odoo_search": timed(odoo_pos_search(config, number))}
     if HAS_PONGO:
         result["local_hit"] = timed(lambda: config.pongo_search_phone(number))
         remote = task["remote_phones"]
@@ -234,7 +238,11 @@ def p3():
 
 def p3_prepare():
     setup_pongo(task["url"], task["token"])
-    env.cr.execute("DELETE FROM pongo_job")
+    # The calls of P7's old history (31 days and older) stay.
+    env.cr.execute(
+        "DELETE FROM pongo_job "
+        "WHERE create_date > (now() at time zone 'utc') - interval '30 days'"
+    )
     template = json.dumps(task["payload"])
     company = env.ref("base.main_company").id
     env.cr.execute(
@@ -323,6 +331,86 @@ def p4_check():
     }
 
 
+def p7_setup():
+    """P7: the webhook secret, this run's calls and events gone (the old ones
+    stay), and no autovacuum during the measures: the old rows are kept."""
+    company = env.ref("base.main_company")
+    setup_pongo(task["url"], task["token"])
+    company.write(
+        {
+            "pongo_webhook_secret": task["secret"],
+            "pongo_job_retention_days": 36500,
+            "pongo_event_retention_days": 36500,
+        }
+    )
+    env.cr.execute(
+        "DELETE FROM pongo_webhook_event "
+        "WHERE received_at > (now() at time zone 'utc') - interval '30 days'"
+    )
+    env.ref("base.autovacuum_job").sudo().nextcall = fields.Datetime.add(
+        fields.Datetime.now(), days=1
+    )
+    env.cr.commit()
+    return {"company_id": company.id}
+
+
+def p7_lookup():
+    """P7: Odoo's own POS search and our local phone hit, run by run in turn."""
+    config = setup_pongo(task["url"], task["token"])
+    runs = {
+        "odoo_search": odoo_pos_search(config, task["odoo_query"]),
+        "local_hit": lambda: config.pongo_search_phone(task["local_phone"]),
+    }
+    times = {name: [] for name in runs}
+    for run in runs.values():
+        timed(run, repeat=1)  # warm-up, not counted
+    for index in range(REPEAT):
+        for name in sorted(runs, reverse=bool(index % 2)):
+            times[name] += timed(runs[name], repeat=1)
+    return times
+
+
+def p7_vacuum():
+    """P7: the first autovacuum run on the old calls and events (30 days kept):
+    rows deleted, time, transactions and their longest, memory."""
+    company = env.ref("base.main_company")
+    company.write({"pongo_job_retention_days": 30, "pongo_event_retention_days": 30})
+    env.cr.commit()
+    commit = env.cr.commit
+    commits = []
+
+    def timed_commit():
+        commit()
+        commits.append(time.perf_counter())
+
+    env.cr.commit = timed_commit
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {}
+    for model, method in (
+        ("pongo.job", "_gc_pongo_sent_jobs"),
+        ("pongo.webhook.event", "_gc_pongo_applied_events"),
+    ):
+        started = time.perf_counter()
+        commits[:] = [started]
+        deleted = getattr(env[model].sudo(), method)()
+        spans = [end - start for start, end in itertools.pairwise(commits)]
+        result[model] = {
+            "deleted": deleted,
+            "seconds": time.perf_counter() - started,
+            "transactions": len(spans),
+            "longest": max(spans, default=0),
+        }
+    env.cr.commit = commit
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["rss_before_mb"] = rss_before
+    result["rss_growth_mb"] = rss_after - rss_before
+    company.write(
+        {"pongo_job_retention_days": 36500, "pongo_event_retention_days": 36500}
+    )
+    env.cr.commit()
+    return result
+
+
 MEASURES = {
     "p1": p1,
     "p2": p2,
@@ -332,6 +420,9 @@ MEASURES = {
     "p6": p6,
     "webhook_secret": webhook_secret,
     "p4_check": p4_check,
+    "p7_setup": p7_setup,
+    "p7_lookup": p7_lookup,
+    "p7_vacuum": p7_vacuum,
 }
 outcome = MEASURES[task["measure"]]()
 env.cr.rollback()

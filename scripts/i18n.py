@@ -87,7 +87,14 @@ def main():
             odoo_env.odoo_command(
                 db_name,
                 folder,
-                ["-i", modules, "--stop-after-init", "--no-http", "--log-level=warn"],
+                [
+                    "-i",
+                    modules,
+                    "--without-demo=all",  # as the tests install it
+                    "--stop-after-init",
+                    "--no-http",
+                    "--log-level=warn",
+                ],
             ),
             check=True,
             env=environ,

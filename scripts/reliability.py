@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-# The Odoo-side code of each case is Python in strings, run by odoo-bin shell:
-# ruff: noqa: E501, PLR0912, PLR0917, PLC3002
 """``make reliability``: fault injection against real Odoo processes.
 
 Runs each case against the Pongo emulator (its fault modes) and real Odoo
-processes (``odoo-bin shell`` children, an ``odoo-bin`` HTTP server for the
-webhook and secret cases) on the database ``pos_pongo_reliability`` (created
-once, reused), prints one table row per case and writes ``.bench/reliability.json``.
-Exit code 1 when a figure misses its goal.
+processes (``odoo-bin shell`` children running a step of
+``scripts/reliability_odoo.py``, given as a JSON task; an ``odoo-bin`` HTTP
+server for the webhook and secret cases) on the database
+``pos_pongo_reliability`` (created once, reused), prints one table row per case
+and writes ``.bench/reliability.json``. Exit code 1 when a figure misses its goal.
 
     make reliability                    # every case, 500 orders
     make reliability ARGS="--quick"     # 50 orders
@@ -36,6 +35,7 @@ DB = os.environ.get("RELIABILITY_DB") or "pos_pongo_reliability"
 BENCH_DIR = os.path.join(odoo_env.ROOT, ".bench")
 LOG_PATH = os.path.join(BENCH_DIR, "reliability.log")
 RESULT_PREFIX = "RELIABILITY_RESULT "
+ODOO_SCRIPT = os.path.join(SCRIPTS, "reliability_odoo.py")
 CLIENT_ID = "pongo-demo-client"
 CLIENT_SECRET = "pongo-demo-secret"
 PHONE_JEANNE = seed.PHONE_JEANNE  # 0 points
@@ -99,15 +99,24 @@ class Odoo:
 
     def __init__(self, addons_dir):
         self.addons_dir = addons_dir
+        self.emu = None  # the Emulator, once started
 
     def command(self, extra, subcommand=None):
         return odoo_env.odoo_command(DB, self.addons_dir, extra, subcommand=subcommand)
 
-    def shell(self, script, wait=True, timeout=1800):
-        """Run ``script`` in an ``odoo-bin shell`` child; returns its result dict
-        (the JSON after RESULT_PREFIX), or the Popen when ``wait`` is False."""
+    def run(self, step, wait=True, timeout=1800, **args):
+        """Run ``step`` of scripts/reliability_odoo.py in an ``odoo-bin shell``
+        child; returns its result dict, or the Popen when ``wait`` is False."""
+        task = {
+            "step": step,
+            "url": self.emu.url,
+            "admin_url": self.emu.admin_url,
+            "phone": PHONE_JEANNE,
+            **args,
+        }
         stdin = tempfile.TemporaryFile("w+")  # noqa: SIM115
-        stdin.write(PRELUDE + script)
+        with open(ODOO_SCRIPT) as script:
+            stdin.write(script.read())
         stdin.seek(0)
         process = subprocess.Popen(
             self.command(
@@ -118,7 +127,7 @@ class Odoo:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=odoo_env.odoo_environ(),
+            env={**odoo_env.odoo_environ(), "RELIABILITY_TASK": json.dumps(task)},
             cwd=odoo_env.ROOT,
         )
         if not wait:
@@ -157,184 +166,11 @@ def collect(process, timeout=1800):
 
 
 # ---------------------------------------------------------------------------
-# What every child process knows (executed first in odoo-bin shell)
-# ---------------------------------------------------------------------------
-PRELUDE = r'''
-import json, os, threading, time, uuid
-from odoo import api, fields, SUPERUSER_ID
-from odoo.addons.pos_pongo import const as C
-
-
-def out(**values):
-    print("RELIABILITY_RESULT " + json.dumps(values, default=str), flush=True)
-
-
-def connect(url, token, refresh=False, webhook_secret=False, secret="pongo-demo-secret"):
-    company = env.ref("base.main_company")
-    company.sudo().write({
-        "pongo_environment": "custom",
-        "pongo_custom_url": url,
-        "pongo_client_id": "pongo-demo-client",
-        "pongo_client_secret": secret,
-        "pongo_access_token": token,
-        "pongo_refresh_token": refresh,
-        "pongo_token_expires_at": False,
-        "pongo_webhook_secret": webhook_secret,
-    })
-    Store = env["pongo.store"].with_context(active_test=False)
-    store = Store.search(
-        [("company_id", "=", company.id), ("slug", "=", "demo-paris")], limit=1
-    )
-    if not store:
-        store = Store.create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-    store.active = True
-    env.cr.execute("DELETE FROM pongo_job")
-    return company, store
-
-
-def pos(store):
-    config = env["pos.config"].search([("name", "=", "Pongo Reliability")], limit=1)
-    if not config:
-        config = env["pos.config"].create({"name": "Pongo Reliability"})
-    config.pongo_store_id = store
-    if not config.current_session_id:
-        config.with_user(env.ref("base.user_admin")).open_ui()
-        config.current_session_id.set_opening_control(0, None)
-    product = env["product.product"].search(
-        [("default_code", "=", "REL-ESPRESSO")], limit=1
-    )
-    if not product:
-        product = env["product.product"].create({
-            "name": "Reliability Espresso",
-            "default_code": "REL-ESPRESSO",
-            "available_in_pos": True,
-            "list_price": 10.0,
-            "taxes_id": [(5, 0, 0)],
-        })
-    return config, product
-
-
-def cashier():
-    user = env["res.users"].search([("login", "=", "rel_cashier")], limit=1)
-    if not user:
-        user = env["res.users"].create({
-            "name": "Reliability Cashier",
-            "login": "rel_cashier",
-            "password": "rel_cashier_pw",
-            "groups_id": [
-                (6, 0, [env.ref("base.group_user").id,
-                        env.ref("point_of_sale.group_pos_user").id]),
-            ],
-        })
-    return user
-
-
-def link(phone):
-    company = env.ref("base.main_company")
-    data = company._pongo_get_client().get_customer_by_phone(phone)
-    return env["res.partner"]._pongo_upsert_from_customer(data, company), data
-
-
-def order_dict(config, product, partner, qty):
-    session = config.current_session_id
-    cash = config.payment_method_ids.filtered("is_cash_count")[:1]
-    cash = cash or config.payment_method_ids[:1]
-    total = product.lst_price * qty
-    ref = str(uuid.uuid4())
-    return {
-        "amount_paid": total, "amount_return": 0, "amount_tax": 0,
-        "amount_total": total,
-        "date_order": fields.Datetime.to_string(fields.Datetime.now()),
-        "fiscal_position_id": False, "pricelist_id": config.pricelist_id.id,
-        "name": "Order %s" % ref, "last_order_preparation_change": "{}",
-        "lines": [(0, 0, {
-            "product_id": product.id, "qty": qty, "price_unit": product.lst_price,
-            "price_subtotal": total, "price_subtotal_incl": total,
-            "tax_ids": [(6, 0, [])], "pack_lot_ids": [],
-        })],
-        "partner_id": partner.id, "session_id": session.id, "sequence_number": 2,
-        "payment_ids": [(0, 0, {
-            "amount": total, "name": fields.Datetime.now(),
-            "payment_method_id": cash.id,
-        })],
-        "uuid": ref, "user_id": env.uid, "to_invoice": False, "state": "paid",
-    }
-
-
-def pay(config, product, partner, count, qty_of=lambda i: 1 + i % 3):
-    ids = []
-    for number in range(count):
-        data = order_dict(config, product, partner, qty_of(number))
-        result = env["pos.order"].sync_from_ui([data])
-        ids.append(result["pos.order"][0]["id"])
-    env.cr.commit()
-    return env["pos.order"].browse(ids)
-
-
-def make_jobs(company, count, prefix, phone="33612345601", amount=1000):
-    Job = env["pongo.job"]
-    ids = []
-    for number in range(count):
-        payload = {
-            C.F_ORDER_ID: f"{prefix}/{number}",
-            C.F_CHANNEL: C.CHANNEL_POS,
-            C.F_DELIVERY_MODE: C.DELIVERY_MODE_ON_SITE,
-            C.F_LOYALTY_STORE_SLUG: "demo-paris",
-            C.F_AMOUNT: amount,
-            C.F_STATUS: C.ORDER_STATUS_COMPLETED,
-            C.F_CREATED_AT: "2026-11-26T12:00:00+00:00",
-            C.F_DELIVERY_STATUS: C.DELIVERY_STATUS_DELIVERED,
-            C.F_LINES: [{C.F_NAME: "Espresso", C.F_QUANTITY: 1, C.F_AMOUNT: amount}],
-            C.F_CUSTOMER: {C.F_PHONE: phone},
-        }
-        ids.append(Job.create({
-            "company_id": company.id, "job_type": "order",
-            "payload": json.dumps(payload),
-        }).id)
-    env.cr.commit()
-    return ids
-
-
-def due_now():
-    """Time passes: every pending job is due again."""
-    env.cr.execute(
-        "UPDATE pongo_job SET next_attempt_at = "
-        "date_trunc('second', now() at time zone 'utc') - interval '1 second' "
-        "WHERE state = 'pending'"
-    )
-    env.cr.commit()
-    env.invalidate_all()
-
-
-def drain(limit=None):
-    sent = env["pongo.job"]._cron_send_jobs(limit=limit)
-    env.cr.commit()
-    env.invalidate_all()
-    return sent
-
-
-def drain_all(rounds=30):
-    attempts = 0
-    for _round in range(rounds):
-        due_now()
-        attempts += drain()
-        if not env["pongo.job"].search_count([("state", "=", "pending")]):
-            break
-    return attempts
-
-
-def job_states():
-    env.cr.execute("SELECT state, count(*) FROM pongo_job GROUP BY state")
-    return dict(env.cr.fetchall())
-'''
-
-
-# ---------------------------------------------------------------------------
 # Helpers of the cases
 # ---------------------------------------------------------------------------
-def row(case, runs, lost=0, duplicated=0, fivexx=0, writes=0, ok=True, notes=""):
+def row(  # noqa: PLR0917 - the columns of the table, in order
+    case, runs, lost=0, duplicated=0, fivexx=0, writes=0, ok=True, notes=""
+):
     return {
         "case": case,
         "runs": runs,
@@ -379,37 +215,7 @@ def case_outage(ctx):
     emu.reset()
     token = emu.token()
     start_points = customer_points(emu, PHONE_EMMA)
-    script = f"""
-company, store = connect({emu.url!r}, {token!r})
-config, product = pos(store)
-emma, _data = link({PHONE_EMMA!r})
-env.cr.commit()
-import urllib.request
-def admin(payload):
-    req = urllib.request.Request({emu.admin_url!r} + "/_emulator/faults",
-        data=json.dumps(payload).encode(), method="POST",
-        headers={{"Content-Type": "application/json"}})
-    urllib.request.urlopen(req, timeout=10).read()
-admin({{"outage": "refuse"}})
-orders = env["pos.order"]
-half = {n} // 2
-failed_attempts = 0
-for chunk in range(5):  # the first half is paid during the outage
-    orders |= pay(config, product, emma, half // 5)
-    failed_attempts += drain(limit=4)  # a cron run, cut short by its time budget
-orders |= pay(config, product, emma, half - len(orders))
-pending_mid = job_states().get("pending", 0)
-admin({{"clear": True}})
-for chunk in range(5):  # the second half, Pongo back
-    orders |= pay(config, product, emma, ({n} - half) // 5)
-    drain()
-orders |= pay(config, product, emma, {n} - len(orders))
-drain_all()
-out(refs=orders.mapped("pos_reference"), expected_points=sum(int(o.amount_total) for o in orders),
-    jobs=job_states(), pending_mid=pending_mid, failed_attempts=failed_attempts,
-    sync=sorted(set(orders.mapped("pongo_sync_state"))))
-"""
-    result = odoo.shell(script)
+    result = odoo.run("outage", token=token, n=n, phone=PHONE_EMMA)
     emu.faults(clear=True)
     if "_error" in result:
         return error_row("1 outage (refuse) + recovery", result)
@@ -442,17 +248,9 @@ def _storm(ctx, label, faults, prefix):
     emu.reset()
     token = emu.token()
     start_points = customer_points(emu, PHONE_JEANNE)
-    script = f"""
-company, store = connect({emu.url!r}, {token!r})
-ids = make_jobs(company, {n}, {prefix!r}, amount=1250)
-rounds_attempts = drain_all()
-env.cr.execute("SELECT max(attempts) FROM pongo_job")
-max_attempts = env.cr.fetchone()[0]
-out(jobs=job_states(), max_attempts=max_attempts)
-"""
     emu.admin("DELETE", "requests")
     emu.faults(**faults)
-    result = odoo.shell(script)
+    result = odoo.run("storm", token=token, n=n, prefix=prefix, amount=1250)
     emu.faults(clear=True)
     if "_error" in result:
         return error_row(label, result), None
@@ -526,21 +324,7 @@ def case_hang(ctx):
     token = emu.token()
     start_points = customer_points(emu, PHONE_JEANNE)
     emu.faults(hang=True, hang_seconds=1, paths=["/v1/orders"])
-    script = f"""
-company, store = connect({emu.url!r}, {token!r})
-ids = make_jobs(company, {n}, "HANG", amount=1000)
-drain()
-first = job_states()
-import urllib.request
-req = urllib.request.Request({emu.admin_url!r} + "/_emulator/faults",
-    data=b'{{"clear": true}}', method="POST", headers={{"Content-Type": "application/json"}})
-urllib.request.urlopen(req, timeout=10).read()
-drain_all()
-jobs = env["pongo.job"].browse(ids)
-already = sum(1 for job in jobs if json.loads(job.response or "{{}}").get("already_processed"))
-out(first=first, jobs=job_states(), already=already)
-"""
-    result = odoo.shell(script)
+    result = odoo.run("hang", token=token, n=n)
     emu.faults(clear=True)
     if "_error" in result:
         return error_row("3 accept-then-hang", result)
@@ -576,33 +360,9 @@ def case_crash(ctx):
     token = emu.token()
     exits, states, received = [], [], []
     for number in range(runs):
-        crash = f"""
-company, store = connect({emu.url!r}, {token!r})
-ids = make_jobs(company, 1, "CRASH{number}", amount=1000)
-from odoo.addons.pos_pongo.models.pongo_job import PongoJob
-original = PongoJob._record_outcome
-def crashing(self, outcome):
-    if isinstance(outcome, dict):  # Pongo accepted the order, nothing committed yet
-        print("RELIABILITY_RESULT " + json.dumps({{"answered": True}}), flush=True)
-        os._exit(137)
-    return original(self, outcome)
-PongoJob._record_outcome = crashing
-drain()
-out(answered=False)
-"""
-        first = odoo.shell(crash)
+        first = odoo.run("crash", token=token, prefix=f"CRASH{number}")
         exits.append(first.get("_returncode"))
-        recover = """
-for _try in range(20):
-    drain()
-    if job_states() == {"done": 1}:
-        break
-    time.sleep(0.5)
-job = env["pongo.job"].search([])
-out(jobs=job_states(), attempts=job.attempts,
-    already=json.loads(job.response or "{}").get("already_processed"))
-"""
-        second = odoo.shell(recover)
+        second = odoo.run("recover")
         if "_error" in second:
             return error_row("4 crash before commit", second)
         states.append(second["jobs"])
@@ -634,24 +394,12 @@ def case_concurrency(ctx):
     emu, odoo, n = ctx["emu"], ctx["odoo"], ctx["n"]
     emu.reset()
     token = emu.token()
-    setup = f"""
-company, store = connect({emu.url!r}, {token!r})
-ids = make_jobs(company, {n}, "CONC", amount=1000)
-out(ids=len(ids))
-"""
-    result = odoo.shell(setup)
+    result = odoo.run("queue", token=token, n=n, prefix="CONC")
     if "_error" in result:
         return error_row("5 two drains, one queue", result)
     emu.faults(latency_ms=10)
     gate = tempfile.mkdtemp(prefix="pos_pongo_rel_gate_")
-    script = f"""
-open(os.path.join({gate!r}, "ready-%s" % os.getpid()), "w").close()
-while not os.path.exists(os.path.join({gate!r}, "go")):
-    time.sleep(0.02)
-sent = drain()
-out(sent=sent)
-"""
-    workers = [odoo.shell(script, wait=False) for _i in range(2)]
+    workers = [odoo.run("drain_at_gate", wait=False, gate=gate) for _i in range(2)]
     deadline = time.monotonic() + 120  # both registries loaded, then both start
     while len(os.listdir(gate)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -659,7 +407,7 @@ out(sent=sent)
     results = [collect(worker) for worker in workers]
     emu.faults(clear=True)
     counts = [r.get("sent", 0) for r in results]
-    final = odoo.shell("out(jobs=job_states())")
+    final = odoo.run("states")
     refs = [f"CONC/{number}" for number in range(n)]
     ledger, lost, dup = order_figures(emu, refs)
     ok = (
@@ -688,54 +436,13 @@ def case_reward(ctx):
     rounds = 20 if ctx["n"] >= 500 else 5
     emu.reset()
     token = emu.token()
-    catalogue = "Café offert"
-    script = f"""
-import urllib.request
-from odoo.service.model import retrying
-def admin(method, path, payload):
-    req = urllib.request.Request({emu.admin_url!r} + "/_emulator/" + path,
-        data=json.dumps(payload).encode(), method=method,
-        headers={{"Content-Type": "application/json"}})
-    return json.loads(urllib.request.urlopen(req, timeout=10).read())
-company, store = connect({emu.url!r}, {token!r})
-config, product = pos(store)
-user = cashier()
-env.cr.commit()
-rewards = company._pongo_get_client().get_rewards()
-reward = next(r for r in rewards if r["name"] == {catalogue!r})
-registry = env.registry
-
-def race(method, args):
-    barrier = threading.Barrier(2)
-    answers = [None, None]
-    def till(slot):
-        try:
-            with registry.cursor() as cr:
-                tenv = api.Environment(cr, user.id, {{}})
-                tconfig = tenv["pos.config"].browse(config.id)
-                barrier.wait()
-                answers[slot] = retrying(lambda: getattr(tconfig, method)(*args), tenv)
-        except Exception as exc:
-            answers[slot] = {{"status": "crash", "message": repr(exc)}}
-    threads = [threading.Thread(target=till, args=(slot,)) for slot in range(2)]
-    for t in threads: t.start()
-    for t in threads: t.join()
-    return answers
-
-results = {{"lock": [], "buy": []}}
-for number in range({rounds}):
-    phone = "3361999%04d" % number
-    customer = admin("POST", "customers", {{"international_phone_number": phone,
-        "points": reward["points"] + 10, "has_sms_optin": True}})
-    owned = admin("POST", "customer-rewards", {{"customer": customer["public_id"],
-        "reward": reward["public_id"]}})
-    partner = env["res.partner"]._pongo_upsert_from_customer(customer, company)
-    env.cr.commit()
-    results["lock"].append(race("pongo_lock_reward", (partner.id, owned["public_id"])))
-    results["buy"].append(race("pongo_buy_reward", (partner.id, reward["public_id"])))
-out(results=results)
-"""
-    result = odoo.shell(script)
+    result = odoo.run(
+        "reward_race",
+        token=token,
+        rounds=rounds,
+        reward_name="Café offert",
+        phone_prefix="3361999",
+    )
     if "_error" in result:
         return error_row("6 two tills, one reward", result)
     bad, messages = 0, set()
@@ -822,18 +529,7 @@ def ensure_server(ctx):
     token = emu.token()
     secret = "whsec-" + os.urandom(16).hex()
     SECRETS.add(secret)
-    setup = f"""
-company, store = connect({emu.url!r}, {token!r}, webhook_secret={secret!r})
-config, product = pos(store)
-user = cashier()
-portal = env["res.users"].search([("login", "=", "rel_portal")], limit=1)
-if not portal:
-    portal = env["res.users"].create({{"name": "Reliability Portal", "login": "rel_portal",
-        "password": "rel_portal_pw", "groups_id": [(6, 0, [env.ref("base.group_portal").id])]}})
-env.cr.commit()
-out(company=company.id, session=config.current_session_id.id)
-"""
-    result = odoo.shell(setup)
+    result = odoo.run("http_setup", token=token, secret=secret)
     if "_error" in result:
         raise RuntimeError(result["_error"])
     port = odoo_env.free_port()
@@ -905,11 +601,14 @@ def case_webhooks(ctx):
             fivexx += 1
         return status
 
+    def post_signed(body, method="POST"):
+        return post(body, sign(body), method=method)
+
     # positive control: a signed event creates or updates one partner
     valid = event(1, "customer.created")
     before = write_marks()
     control = post(valid, sign(valid))
-    ctx["odoo"].shell("env['pongo.webhook.event']._cron_process_events()\nout()")
+    ctx["odoo"].run("apply_events")
     after = write_marks()
     control_ok = control == 200 and after[0] == before[0] + 1 and after[2] != before[2]
 
@@ -922,15 +621,15 @@ def case_webhooks(ctx):
         ("oversized body", lambda: post(b"{" + b" " * 70_000 + b"}", None)),
         (
             "oversized signed",
-            lambda: (lambda b: post(b, sign(b)))(b'{"a":"' + b"x" * 70_000 + b'"}'),
+            lambda: post_signed(b'{"a":"' + b"x" * 70_000 + b'"}'),
         ),
         ("unknown event type", lambda: post(event(5, "reward.won"), None)),
         (
             "unknown event signed",
-            lambda: (lambda b: post(b, sign(b)))(event(6, "reward.won")),
+            lambda: post_signed(event(6, "reward.won")),
         ),
         ("GET", lambda: post(None, None, method="GET")),
-        ("PUT signed", lambda: (lambda b: post(b, sign(b), method="PUT"))(event(7))),
+        ("PUT signed", lambda: post_signed(event(7), method="PUT")),
     ]
     expect = {
         "wrong signature": 403,
@@ -1115,14 +814,7 @@ def case_secrets(ctx):
     ctx["secret_row_calls"] = calls
     ctx["secret_found"] = found
     # the POS boot payload, loaded in-process by the cashier too
-    result = odoo.shell(
-        """
-user = env["res.users"].search([("login", "=", "rel_cashier")])
-config = env["pos.config"].search([("name", "=", "Pongo Reliability")])
-data = config.current_session_id.with_user(user).load_data([])
-out(payload=json.dumps(data, default=str))
-"""
-    )
+    result = odoo.run("pos_payload")
     payload = result.get("payload", "")
     for value in SECRETS:
         if value and value in payload:
@@ -1140,45 +832,66 @@ out(payload=json.dumps(data, default=str))
     )
 
 
+# What a cashier may type or scan: wrong, foreign or hostile (case 9).
+BAD_PHONES = [
+    "abc",
+    "06 12",
+    "+999 1234567",
+    "",
+    None,
+    "0033 6 12 34 56 0Z",
+    "+1 202 555 0143",
+    "+44 20 7946 0958",
+    "12345678901234567890",
+]
+BAD_CODES = [
+    "hello",
+    "cust_",
+    "cust_unknown0000",
+    "https://evil.example/cust_abcd",
+    "cust_abcd'; DROP TABLE res_partner;--",
+    "x" * 5000,
+]
+BAD_SKUS = [[], [""], [" ", None], ["ZZZ-UNKNOWN"]]
+
+
+def bad_enlistments():
+    """Enlistments a cashier may try; the last one with the phone of a seed
+    customer, written the French way (+33 6 12 34 56 04)."""
+    taken = PHONE_EMMA
+    spaced = f"+{taken[:2]} {taken[2]} " + " ".join(
+        taken[i : i + 2] for i in range(3, len(taken), 2)
+    )
+    optins = {"sms_optin": True, "email_optin": True}
+    return [
+        {"phone": "abc", **optins},
+        {"phone": "0611223344", **optins, "email": "jean@@example"},
+        {"phone": "0611223344", **optins, "email": "not an e-mail"},
+        {"phone": "0611223344", "sms_optin": "yes", "email_optin": True},
+        {"phone": "+1 202 555 0143", "email": "a@b.c"},
+        {
+            "phone": spaced,
+            "sms_optin": True,
+            "email_optin": False,
+            "email": "taken@example.com",
+            "first_name": "Dup",
+        },
+    ]
+
+
 def case_bad_input(ctx):
     emu, odoo = ctx["emu"], ctx["odoo"]
     emu.reset()
     token = emu.token()
-    script = f"""
-company, store = connect({emu.url!r}, {token!r})
-config, product = pos(store)
-user = cashier()
-env.cr.commit()
-tconfig = config.with_user(user)
-def partners():
-    env.cr.execute("SELECT count(*), max(write_date) FROM res_partner")
-    return list(env.cr.fetchone())
-answers = []
-before = partners()
-for phone in ["abc", "06 12", "+999 1234567", "", None, "0033 6 12 34 56 0Z", "+1 202 555 0143",
-              "+44 20 7946 0958", "12345678901234567890"]:
-    answers.append(("search_phone", phone, tconfig.pongo_search_phone(phone)))
-for code in ["hello", "cust_", "cust_unknown0000", "https://evil.example/cust_abcd",
-             "cust_abcd'; DROP TABLE res_partner;--", "x" * 5000]:
-    answers.append(("scan", code[:60], tconfig.pongo_scan(code)))
-enlist = [
-    {{"phone": "abc", "sms_optin": True, "email_optin": True}},
-    {{"phone": "0611223344", "sms_optin": True, "email_optin": True, "email": "jean@@example"}},
-    {{"phone": "0611223344", "sms_optin": True, "email_optin": True, "email": "not an e-mail"}},
-    {{"phone": "0611223344", "sms_optin": "yes", "email_optin": True}},
-    {{"phone": "+1 202 555 0143", "email": "a@b.c"}},
-    {{"phone": "+33 6 12 34 56 04", "sms_optin": True, "email_optin": False,
-      "email": "taken@example.com", "first_name": "Dup"}},
-]
-for values in enlist:
-    answers.append(("enlist", values.get("email") or values.get("phone"), tconfig.pongo_enlist(values)))
-for skus in [[], [""], [" ", None], ["ZZZ-UNKNOWN"]]:
-    answers.append(("reward_products", skus, tconfig.pongo_reward_products(skus)))
-env.cr.commit()
-out(answers=answers, before=before, after=partners())
-"""
     customers_before = emulator_customers(emu)
-    result = odoo.shell(script)
+    result = odoo.run(
+        "bad_input",
+        token=token,
+        phones=BAD_PHONES,
+        codes=BAD_CODES,
+        enlist=bad_enlistments(),
+        skus=BAD_SKUS,
+    )
     if "_error" in result:
         return error_row("9 bad input at the till", result)
     customers_after = emulator_customers(emu)
@@ -1227,23 +940,13 @@ def case_token(ctx):
     emu.reset()
     token = emu.oauth_token()
     emu.admin("DELETE", "requests")
-    script = f"""
-company, store = connect({emu.url!r}, {token["access_token"]!r},
-                         refresh={token["refresh_token"]!r})
-env.cr.commit()
-ids = make_jobs(company, {n}, "EXPA", amount=1000)
-import urllib.request
-urllib.request.urlopen(urllib.request.Request({emu.admin_url!r} + "/_emulator/tokens/expire",
-    data=b"{{}}", method="POST"), timeout=10).read()
-sent = drain()
-first = job_states()
-drain_all()
-env.invalidate_all()
-company = company.sudo()
-out(first=first, jobs=job_states(), token_changed=company.pongo_access_token != {token["access_token"]!r},
-    errors=list(set(env["pongo.job"].search([]).mapped("last_error"))))
-"""
-    result = odoo.shell(script)
+    result = odoo.run(
+        "expiring_tokens",
+        token=token["access_token"],
+        refresh=token["refresh_token"],
+        n=n,
+        prefix="EXPA",
+    )
     if "_error" in result:
         return error_row("10 token expiry", result)
     log = emu.admin("GET", "requests?path=/v1/oauth/token")["requests"]
@@ -1264,35 +967,17 @@ out(first=first, jobs=job_states(), token_changed=company.pongo_access_token != 
     # b) without a refresh token
     emu.reset()
     token_b = emu.token()
-    script = f"""
-company, store = connect({emu.url!r}, {token_b!r})
-ids = make_jobs(company, {n}, "EXPB", amount=1000)
-import urllib.request
-urllib.request.urlopen(urllib.request.Request({emu.admin_url!r} + "/_emulator/tokens/expire",
-    data=b"{{}}", method="POST"), timeout=10).read()
-drain_all(rounds=3)
-mid = job_states()
-errors = list(set(env["pongo.job"].search([]).mapped("last_error")))
-out(mid=mid, errors=errors)
-"""
-    mid = odoo.shell(script)
+    mid = odoo.run("expiring_tokens", token=token_b, n=n, prefix="EXPB")
     if "_error" in mid:
         return error_row("10 token expiry", mid)
     mid_ledger = len(emu.admin("GET", "ledger")["orders"])
     new_token = emu.token()
-    final = odoo.shell(
-        f"""
-env.ref("base.main_company").sudo().pongo_access_token = {new_token!r}
-env.cr.commit()
-drain_all()
-out(jobs=job_states())
-"""
-    )
+    final = odoo.run("new_token", token=new_token)
     refs = [f"EXPB/{number}" for number in range(n)]
     _ledger, lost_b, dup_b = order_figures(emu, refs)
     reconnect = all("Reconnect" in (error or "") for error in mid["errors"])
     ok_b = (
-        mid["mid"] == {"pending": n}
+        mid["first"] == {"pending": n}
         and mid_ledger == 0
         and reconnect
         and final.get("jobs") == {"done": n}
@@ -1300,7 +985,7 @@ out(jobs=job_states())
         and dup_b == 0
     )
     notes.append(
-        f"no refresh: {mid['mid']} with {mid['errors']}, after a new token "
+        f"no refresh: {mid['first']} with {mid['errors']}, after a new token "
         f"{final.get('jobs')}"
     )
     ok = ok_a and ok_b
@@ -1372,6 +1057,68 @@ def print_table(rows):
         )
 
 
+def install(odoo, args):
+    """Create the database, or update pos_pongo in it (unless --no-update)."""
+    if args.fresh:
+        odoo_env.drop_database(DB)
+    mode = "-u" if database_ready() else "-i"
+    if mode == "-u" and args.no_update:
+        mode = None
+    print(f"== {'Updating' if mode == '-u' else 'Creating'} database {DB}", flush=True)
+    with log_file() as log:
+        done = mode and subprocess.run(
+            odoo.command(
+                [
+                    mode,
+                    "pos_pongo",
+                    "--without-demo=all",
+                    "--stop-after-init",
+                    "--no-http",
+                    "--log-level=warn",
+                ]
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=odoo_env.odoo_environ(),
+            check=False,
+        )
+    if done and done.returncode:
+        odoo_env.fail(f"installing pos_pongo failed: see {LOG_PATH}", 1)
+
+
+def run_cases(ctx, selected):
+    """One row per case; the emulator and the HTTP server stopped at the end."""
+    rows = []
+    try:
+        for key in selected:
+            for case in CASES[key]:
+                case_started = time.monotonic()
+                print(f"== case {key}: {case.__name__}", flush=True)
+                try:
+                    result = case(ctx)
+                except Exception as exc:
+                    result = row(
+                        case.__name__, 0, "-", "-", "-", "-", False, f"crashed: {exc!r}"
+                    )
+                result["seconds"] = round(time.monotonic() - case_started, 1)
+                print(
+                    f"   {result['result']} in {result['seconds']} s: "
+                    f"{result['notes']}",
+                    flush=True,
+                )
+                rows.append(result)
+    finally:
+        server = ctx.get("server")
+        if server:
+            server["process"].terminate()
+            try:
+                server["process"].wait(15)
+            except subprocess.TimeoutExpired:
+                server["process"].kill()
+        ctx["emu"].stop()
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", default="", help="e.g. 1,2,5 (default: all)")
@@ -1389,33 +1136,7 @@ def main():
     addons_dir = tempfile.mkdtemp(prefix="pos_pongo_rel_addons_")
     os.symlink(odoo_env.ROOT, os.path.join(addons_dir, "pos_pongo"))
     odoo = Odoo(addons_dir)
-    if args.fresh:
-        odoo_env.drop_database(DB)
-    install = "-u" if database_ready() else "-i"
-    if install == "-u" and args.no_update:
-        install = None
-    print(
-        f"== {'Updating' if install == '-u' else 'Creating'} database {DB}", flush=True
-    )
-    with log_file() as log:
-        done = install and subprocess.run(
-            odoo.command(
-                [
-                    install,
-                    "pos_pongo",
-                    "--without-demo=all",
-                    "--stop-after-init",
-                    "--no-http",
-                    "--log-level=warn",
-                ]
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=odoo_env.odoo_environ(),
-            check=False,
-        )
-    if done and done.returncode:
-        odoo_env.fail(f"installing pos_pongo failed: see {LOG_PATH}", 1)
+    install(odoo, args)
     selected = [c.strip() for c in args.cases.split(",") if c.strip()] or list(CASES)
     unknown = [c for c in selected if c not in CASES]
     if unknown:
@@ -1426,33 +1147,8 @@ def main():
         "n": 50 if args.quick else 500,
         "fuzz": 200 if args.quick else 800,
     }
-    rows = []
-    try:
-        for key in selected:
-            for case in CASES[key]:
-                case_started = time.monotonic()
-                print(f"== case {key}: {case.__name__}", flush=True)
-                try:
-                    result = case(ctx)
-                except Exception as exc:
-                    result = row(
-                        case.__name__, 0, "-", "-", "-", "-", False, f"crashed: {exc!r}"
-                    )
-                result["seconds"] = round(time.monotonic() - case_started, 1)
-                print(
-                    f"   {result['result']} in {result['seconds']} s: {result['notes']}",
-                    flush=True,
-                )
-                rows.append(result)
-    finally:
-        server = ctx.get("server")
-        if server:
-            server["process"].terminate()
-            try:
-                server["process"].wait(15)
-            except subprocess.TimeoutExpired:
-                server["process"].kill()
-        ctx["emu"].stop()
+    odoo.emu = ctx["emu"]
+    rows = run_cases(ctx, selected)
     # the log of the whole run carries no secret (case 8)
     with open(LOG_PATH, errors="replace") as log:
         text = log.read()

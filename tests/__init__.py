@@ -19,3 +19,4 @@ from . import test_probe
 from . import test_wire_hedges
 from . import test_consent
 from . import test_pos_closing
+from . import test_retention
