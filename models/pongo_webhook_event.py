@@ -3,7 +3,6 @@
 
 import json
 import logging
-import time
 from datetime import timedelta
 
 from odoo import _, api, fields, models
