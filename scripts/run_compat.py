@@ -35,10 +35,35 @@ SUITES = [
 ]
 ACTIVE_SUITES = "scripts/compat/test_compat_active.py"
 # Tests that Odoo 18.0 fails without pos_pongo too (proof in README.md,
-# "Odoo's own POS suites"); each one is left out by name.
-EXCLUDED = {}
+# "Odoo's own POS suites"); each one is left out by name, in both passes.
+EXCLUDED = {
+    "point_of_sale/tests/test_frontend.py::TestUi"
+    "::test_barcode_search_attributes_preset": (
+        "fails the same with --without-pongo: its tour does not find the preset "
+        "attribute values (step 17 of 19)"
+    ),
+    "pos_restaurant/tests/test_frontend.py::TestFrontend::test_14_pos_payment_sync": (
+        "fails the same with --without-pongo: no order in the session after "
+        "PoSPaymentSyncTour1 (0 != 1)"
+    ),
+}
+# The classes of the second pass (scripts/compat/test_compat_active.py).
+ACTIVE_CLASSES = {
+    "TestUi": "TestUiPongoActive",
+    "TestFrontend": "TestFrontendPongoActive",
+}
 WITH_PONGO = ["point_of_sale", "pos_restaurant", "pos_pongo"]
 WITHOUT_PONGO = ["point_of_sale", "pos_restaurant", "pos_loyalty", "phone_validation"]
+
+
+def exclusion_tags():
+    """The odoo-bin --test-tags spec leaving the EXCLUDED tests out, in both
+    passes."""
+    specs = []
+    for test in EXCLUDED:
+        _path, suite, name = test.split("::")
+        specs += [f"-:{suite}.{name}", f"-:{ACTIVE_CLASSES[suite]}.{name}"]
+    return ",".join(specs)
 
 
 def main():
@@ -86,7 +111,7 @@ def main():
             "--odoo-http",
             "--odoo-log-level=warn",
             f"--odoo-extra=logfile={run_tests.fresh_log(f'{flavour}-tests.log')}",
-            *(f"--deselect={os.path.join(odoo_addons, test)}" for test in EXCLUDED),
+            f"--odoo-test-tags={exclusion_tags()}",
             *pytest_args,
             *paths,
         ]
