@@ -253,7 +253,7 @@ class TestPongoReplayAfterRetention(HttpCase):
             headers={C.HEADER_SIGNATURE: header, "Content-Type": "application/json"},
         )
         self.env.invalidate_all()
-        self.Event._cron_process_events(autocommit=False)
+        self.Event._cron_process_events()
         return response.status_code
 
     def events(self):
@@ -328,7 +328,7 @@ class TestPongoRefundAfterRetention(PongoEmulatorMixin, TestPoSCommon):
 
     def test_refund_after_the_call_was_deleted(self):
         order = self.pay(3)
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.env["pongo.job"]._cron_send_jobs()
         self.assertEqual(self.points(), 500 + int(order.amount_total))
         age(self.env, order.pongo_job_ids, done_at=31 * DAY)
         self.assertEqual(self.env["pongo.job"]._gc_pongo_sent_jobs(autocommit=False), 1)
@@ -338,6 +338,6 @@ class TestPongoRefundAfterRetention(PongoEmulatorMixin, TestPoSCommon):
         refund_call = order.pongo_job_ids
         self.assertEqual(refund_call.job_type, "order_status")
         self.assertFalse(refund_call.depends_on_id)
-        self.env["pongo.job"]._cron_send_jobs(autocommit=False)
+        self.env["pongo.job"]._cron_send_jobs()
         self.assertEqual(refund_call.state, "done")
         self.assertEqual(self.points(), 500, "the points of the order are taken back")

@@ -12,6 +12,8 @@ import time
 
 from odoo.tools import SQL
 
+from .cron import wake
+
 BATCH_SIZE = 5000  # rows deleted per transaction
 SECONDS = 300  # then the autovacuum cron runs again
 
@@ -44,7 +46,7 @@ def delete_in_batches(model, select, autocommit=True):
         if len(ids) < BATCH_SIZE:
             break
         if time.monotonic() > deadline:
-            env.ref("base.autovacuum_job")._trigger()
+            wake(env, "base.autovacuum_job")
             break
     env.invalidate_all()  # deleted under the ORM's feet
     return deleted
