@@ -857,7 +857,7 @@ BAD_SKUS = [[], [""], [" ", None], ["ZZZ-UNKNOWN"]]
 
 def bad_enlistments():
     """Enlistments a cashier may try; the last one with the phone of a seed
-    customer, written the French way (+33 6 12 34 56 04)."""
+    customer, written the French way (+33 6 12 34 56 04): linked to that member."""
     taken = PHONE_EMMA
     spaced = f"+{taken[:2]} {taken[2]} " + " ".join(
         taken[i : i + 2] for i in range(3, len(taken), 2)
@@ -896,6 +896,7 @@ def case_bad_input(ctx):
         return error_row("9 bad input at the till", result)
     customers_after = emulator_customers(emu)
     unclear = []
+    linked = 0
     for kind, value, answer in result["answers"]:
         if kind == "reward_products":
             if answer != {"product_ids": []}:
@@ -905,12 +906,16 @@ def case_bad_input(ctx):
         message = answer.get("message") or answer.get("errors")
         if kind == "search_phone" and status == "not_found":
             continue  # a valid foreign number unknown at Pongo: a clear answer
+        if kind == "enlist" and status == "linked" and message:
+            linked += 1  # a member's number (Pongo's 409): linked here, and said so
+            continue
         if status not in ("invalid", "not_found") or not message:
             unclear.append(f"{kind} {value!r}: {answer}")
-    writes = (result["after"][0] - result["before"][0]) + (
-        result["after"][1] != result["before"][1]
-    )
-    writes += customers_after - customers_before
+    # Nothing written but the one partner linked to the seed member.
+    new_partners = result["after"][0] - result["before"][0]
+    writes = new_partners - linked + (customers_after - customers_before)
+    if not new_partners:
+        writes += result["after"][1] != result["before"][1]
     statuses = {}
     for kind, _value, answer in result["answers"]:
         key = f"{kind}:{answer.get('status', 'ok')}"
@@ -922,7 +927,7 @@ def case_bad_input(ctx):
         0,
         0,
         writes,
-        not unclear and writes == 0,
+        not unclear and writes == 0 and linked == 1,
         f"answers {statuses}; unclear: {unclear or 0}"[:600],
     )
 

@@ -223,11 +223,17 @@ def due_now():
 
 
 def drain(limit=None):
-    """One cron run of the outbox; how many jobs it tried."""
-    sent = env["pongo.job"]._cron_send_jobs(limit=limit)
-    env.cr.commit()
-    env.invalidate_all()
-    return sent
+    """One cron run of the outbox, as Odoo's cron runner makes it: a batch, a
+    commit, and the next batch while some are due (a single batch of ``limit``
+    jobs when given); how many jobs it tried."""
+    sent = 0
+    while True:
+        tried = env["pongo.job"]._cron_send_jobs(**({"limit": limit} if limit else {}))
+        env.cr.commit()
+        env.invalidate_all()
+        sent += tried
+        if limit or not tried:
+            return sent
 
 
 def drain_all(rounds=30):
@@ -441,8 +447,15 @@ def http_setup():
 
 
 def apply_events():
-    """Case 7: the cron that applies the received webhook events, once."""
-    return {"applied": env["pongo.webhook.event"]._cron_process_events()}
+    """Case 7: the cron that applies the received webhook events, as Odoo's cron
+    runner makes it: a batch, a commit, the next batch while some remain."""
+    applied = 0
+    while True:
+        batch = env["pongo.webhook.event"]._cron_process_events()
+        env.cr.commit()
+        applied += batch
+        if not batch:
+            return {"applied": applied}
 
 
 def pos_payload():
