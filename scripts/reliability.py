@@ -554,6 +554,7 @@ def ensure_server(ctx):
         "token": token,
         "company": result["company"],
         "session": result["session"],
+        "secret_fields": result["secret_fields"],
     }
     return ctx["server"]
 
@@ -768,12 +769,9 @@ def case_secrets(ctx):
         if status != 200 or not cookie or b'"uid"' not in body:
             return row("8 secrets", 0, ok=False, notes=f"{login} cannot log in")
         company = server["company"]
+        # pos_pongo's SECRET_FIELDS, and the connection's other fields.
         secret_fields = [
-            "pongo_client_secret",
-            "pongo_access_token",
-            "pongo_refresh_token",
-            "pongo_webhook_secret",
-            "pongo_oauth_state",
+            *server["secret_fields"],
             "pongo_client_id",
             "pongo_custom_url",
         ]

@@ -19,6 +19,7 @@ from odoo.service.model import retrying
 
 from odoo.addons.pos_pongo import const as C
 from odoo.addons.pos_pongo.models.pongo_job import PongoJob
+from odoo.addons.pos_pongo.models.res_company import SECRET_FIELDS
 
 RESULT_PREFIX = "RELIABILITY_RESULT "
 task = json.loads(os.environ["RELIABILITY_TASK"])
@@ -443,7 +444,11 @@ def http_setup():
             }
         )
     env.cr.commit()
-    return {"company": company.id, "session": config.current_session_id.id}
+    return {
+        "company": company.id,
+        "session": config.current_session_id.id,
+        "secret_fields": SECRET_FIELDS,  # the model's own list, for case 8
+    }
 
 
 def apply_events():
