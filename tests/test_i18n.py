@@ -29,13 +29,17 @@ def tags(text):
     return Counter(TAG_RE.findall(text))
 
 
-@tagged("post_install", "-at_install")
-class TestPongoI18n(BaseCase):
+class FrenchCatalogueChecks:
+    """The French catalogue of ``module`` against its template (pos_pongo's, and
+    each bridge addon's test with its own ``module``)."""
+
+    module = None
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        i18n = os.path.join(get_module_path("pos_pongo"), "i18n")
-        cls.template = polib.pofile(os.path.join(i18n, "pos_pongo.pot"))
+        i18n = os.path.join(get_module_path(cls.module), "i18n")
+        cls.template = polib.pofile(os.path.join(i18n, f"{cls.module}.pot"))
         cls.french = polib.pofile(os.path.join(i18n, "fr.po"))
         cls.french_by_key = {(e.msgctxt, e.msgid): e for e in cls.french}
 
@@ -67,6 +71,11 @@ class TestPongoI18n(BaseCase):
             with self.subTest(msgid=entry.msgid):
                 self.assertEqual(placeholders(entry.msgstr), placeholders(entry.msgid))
                 self.assertEqual(tags(entry.msgstr), tags(entry.msgid))
+
+
+@tagged("post_install", "-at_install")
+class TestPongoI18n(FrenchCatalogueChecks, BaseCase):
+    module = "pos_pongo"
 
 
 @tagged("post_install", "-at_install")

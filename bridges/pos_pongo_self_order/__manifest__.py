@@ -19,6 +19,7 @@
             "pos_pongo_self_order/static/src/app/**/*",
         ],
         "pos_self_order.assets_tests": [
+            "pos_pongo/static/tests/tours/utils/screenshot.js",
             "pos_pongo_self_order/static/tests/tours/self_order/**/*",
         ],
         "web.assets_tests": [

@@ -1,65 +1,9 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import os
-import re
-from collections import Counter
-
-import polib
-
-from odoo.modules.module import get_module_path
 from odoo.tests import BaseCase, tagged
 
-# %(name)s / %s style placeholders, {name} / {{ expr }} placeholders, and tags.
-PLACEHOLDER_RE = re.compile(
-    r"%\([^)]+\)[-#0 +]*\d*(?:\.\d+)?[sdifr]"  # %(name)s
-    r"|%[sdifr]"  # %s
-    r"|\{[^{}]*\}"  # {name}
-)
-TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
-
-
-def placeholders(text):
-    return Counter(PLACEHOLDER_RE.findall(text))
-
-
-def tags(text):
-    return Counter(TAG_RE.findall(text))
+from odoo.addons.pos_pongo.tests.test_i18n import FrenchCatalogueChecks
 
 
 @tagged("post_install", "-at_install")
-class TestPongoSelfOrderI18n(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        i18n = os.path.join(get_module_path("pos_pongo_self_order"), "i18n")
-        cls.template = polib.pofile(os.path.join(i18n, "pos_pongo_self_order.pot"))
-        cls.french = polib.pofile(os.path.join(i18n, "fr.po"))
-        cls.french_by_key = {(e.msgctxt, e.msgid): e for e in cls.french}
-
-    def test_french_header(self):
-        self.assertEqual(self.french.metadata.get("Language"), "fr")
-        self.assertEqual(
-            self.french.metadata.get("Plural-Forms"), "nplurals=2; plural=n > 1;"
-        )
-
-    def test_every_template_message_is_translated(self):
-        template_keys = {(e.msgctxt, e.msgid) for e in self.template if not e.obsolete}
-        self.assertTrue(template_keys, "the template has no message")
-        for key in sorted(template_keys, key=lambda k: (k[0] or "", k[1])):
-            with self.subTest(msgid=key[1]):
-                entry = self.french_by_key.get(key)
-                self.assertIsNotNone(entry, "missing from fr.po")
-                self.assertTrue(entry.msgstr.strip(), "empty translation")
-        extra = {k for k, e in self.french_by_key.items() if not e.obsolete}
-        self.assertEqual(extra - template_keys, set(), "fr.po has unknown msgids")
-
-    def test_no_fuzzy_entry(self):
-        fuzzy = [e.msgid for e in self.french if "fuzzy" in e.flags]
-        self.assertEqual(fuzzy, [])
-
-    def test_placeholders_and_tags_are_kept(self):
-        for entry in self.french:
-            if entry.obsolete or not entry.msgstr:
-                continue
-            with self.subTest(msgid=entry.msgid):
-                self.assertEqual(placeholders(entry.msgstr), placeholders(entry.msgid))
-                self.assertEqual(tags(entry.msgstr), tags(entry.msgid))
+class TestPongoSelfOrderI18n(FrenchCatalogueChecks, BaseCase):
+    module = "pos_pongo_self_order"

@@ -3,19 +3,9 @@ import * as PaymentScreen from "@point_of_sale/../tests/tours/utils/payment_scre
 import * as ProductScreen from "@point_of_sale/../tests/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_screen_util";
 
-export const PANEL = ".modal .o_pos_pongo_panel";
+export { screenshot } from "@pos_pongo/../tests/tours/utils/screenshot";
 
-/** Marks a moment for `make screenshots` (tests/test_pos_ui.py takes the picture). */
-export function screenshot(name) {
-    return {
-        content: `screenshot ${name} (only taken by make screenshots)`,
-        trigger: "body",
-        run: async () => {
-            console.log(`pongo-screenshot:${name}`);
-            await new Promise((resolve) => setTimeout(resolve, 800));
-        },
-    };
-}
+export const PANEL = ".modal .o_pos_pongo_panel";
 
 /** Pay the order with ``method`` and reach the receipt. */
 export function payWith(method) {

@@ -7,17 +7,7 @@ import * as ReceiptScreen from "@point_of_sale/../tests/tours/utils/receipt_scre
 import * as TicketScreen from "@point_of_sale/../tests/tours/utils/ticket_screen_util";
 import * as FloorScreen from "@pos_restaurant/../tests/tours/utils/floor_screen_util";
 import { registry } from "@web/core/registry";
-
-function screenshot(name) {
-    return {
-        content: `screenshot ${name} (only taken by make screenshots)`,
-        trigger: "body",
-        run: async () => {
-            console.log(`pongo-screenshot:${name}`);
-            await new Promise((resolve) => setTimeout(resolve, 800));
-        },
-    };
-}
+import { screenshot } from "@pos_pongo/../tests/tours/utils/screenshot";
 
 function rewardLine(product, reward) {
     return {

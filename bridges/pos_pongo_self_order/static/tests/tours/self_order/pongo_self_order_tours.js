@@ -6,18 +6,7 @@ import * as Utils from "@pos_self_order/../tests/tours/utils/common";
 import * as Numpad from "@point_of_sale/../tests/tours/utils/numpad_util";
 import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
-
-/** Marks a moment for `make screenshots` (the test takes the picture). */
-function screenshot(name) {
-    return {
-        content: `screenshot ${name} (only taken by make screenshots)`,
-        trigger: "body",
-        run: async () => {
-            console.log(`pongo-screenshot:${name}`);
-            await new Promise((resolve) => setTimeout(resolve, 800));
-        },
-    };
-}
+import { screenshot } from "@pos_pongo/../tests/tours/utils/screenshot";
 
 function startOrder() {
     return [
