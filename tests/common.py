@@ -12,6 +12,8 @@ import odoo
 from odoo.tests import common, new_test_user
 from odoo.tools import config
 
+from .. import const as C
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # A cashier or a waiter: the Point of Sale *User* right, nothing more.
 CASHIER_GROUPS = "base.group_user,point_of_sale.group_pos_user"
@@ -123,6 +125,22 @@ class PongoEmulatorMixin(PongoCronMixin):
         """The partner here of the emulator's seed customer of ``phone``."""
         customer = company._pongo_get_client().get_customer_by_phone(phone)
         return self.env["res.partner"]._pongo_upsert_from_customer(customer, company)
+
+    def pongo_owned_rewards(self, public_id):
+        """The rewards the emulator says this customer owns."""
+        return [
+            item
+            for item in self.emulator.state()["customer_rewards"]
+            if item[C.F_CUSTOMER] == public_id
+        ]
+
+    def pongo_owned_reward(self, public_id, name):
+        """The customer's reward of that name, as the emulator has it now."""
+        return next(
+            item
+            for item in self.pongo_owned_rewards(public_id)
+            if item[C.F_REWARD][C.F_NAME] == name
+        )
 
     @classmethod
     def pongo_connect_company(cls, company, token=None):

@@ -31,15 +31,8 @@ class TestPongoClosingSummary(PongoEmulatorMixin, TestPoSCommon):
 
     def setUp(self):
         super().setUp()
-        company = self.config.company_id
-        self.pongo_connect_company(company)
-        self.config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        client = company._pongo_get_client()
-        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(
-            client.get_customer_by_phone(PHONE_EMMA), company
-        )
+        self.pongo_map_pos(self.config)
+        self.emma = self.pongo_member(PHONE_EMMA, self.config.company_id)
 
     def pay(self, partner):
         data = self.create_ui_order_data([(self.product, 1)], partner)

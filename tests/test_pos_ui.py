@@ -101,21 +101,6 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             login=self.cashier.login,
         )
 
-    def owned(self, public_id):
-        """The rewards the emulator says this customer owns, by name."""
-        state = self.emulator.state()
-        return [
-            item
-            for item in state["customer_rewards"]
-            if item[C.F_CUSTOMER] == public_id
-        ]
-
-    def owned_named(self, public_id, name):
-        """The customer's reward of that name, as the emulator has it now."""
-        return next(
-            item for item in self.owned(public_id) if item[C.F_REWARD][C.F_NAME] == name
-        )
-
     def assert_sent_once_with_reward_used(self, owned_id):
         """The outbox sends the one paid order with this reward; Pongo marks it used."""
         self.send_pongo_calls()
@@ -124,7 +109,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         self.assertEqual(sent[0]["reward_ids"], [owned_id])
         used = next(
             item
-            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            for item in self.pongo_owned_rewards(self.emma_customer[C.F_PUBLIC_ID])
             if item[C.F_PUBLIC_ID] == owned_id
         )
         self.assertTrue(used[C.F_USED])
@@ -147,7 +132,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         self.assertEqual(self.customer(PHONE_EMMA)[C.F_POINTS], 450)
         cafes = [
             item
-            for item in self.owned(self.emma_customer[C.F_PUBLIC_ID])
+            for item in self.pongo_owned_rewards(self.emma_customer[C.F_PUBLIC_ID])
             if item[C.F_REWARD][C.F_NAME] == "Café offert" and not item[C.F_USED]
         ]
         self.assertEqual(len(cafes), 1, "the reward was bought at Pongo")
@@ -161,7 +146,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         self.assertEqual(order.partner_id, self.emma)
         line = order.lines.filtered(lambda line: line.product_id == self.croissant)
         self.assertEqual(line.price_unit, 0)
-        viennoiserie = self.owned_named(
+        viennoiserie = self.pongo_owned_reward(
             self.emma_customer[C.F_PUBLIC_ID], "Viennoiserie offerte"
         )
         self.assertEqual(line.pongo_reward_id, viennoiserie[C.F_PUBLIC_ID])
@@ -174,7 +159,9 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         """Bon de 5 €: Odoo coupon with Pongo's code, removed (unlocked), applied
         again, paid; Pongo gets the reward id once."""
         self.start_tour_here("PosPongoVoucherTour")
-        voucher = self.owned_named(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")
+        voucher = self.pongo_owned_reward(
+            self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €"
+        )
         order = self.session_orders()
         self.assertEqual(len(order), 1)
         lines = order.lines.filtered("pongo_reward_id")
@@ -196,7 +183,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
 
     def test_removed_reward_line_is_unlocked(self):
         self.start_tour_here("PosPongoUnlockTour")
-        viennoiserie = self.owned_named(
+        viennoiserie = self.pongo_owned_reward(
             self.emma_customer[C.F_PUBLIC_ID], "Viennoiserie offerte"
         )
         self.assertFalse(viennoiserie[C.F_LOCKED], "unlocked when its line is removed")
@@ -327,7 +314,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         espresso = order.lines.filtered(lambda line: line.product_id == self.espresso)
         self.assertAlmostEqual(espresso.price_unit, 0.5)
         self.assertEqual(espresso.attribute_value_ids.name, "Oat milk")
-        cafe = self.owned_named(lucas.pongo_customer_id, "Café offert")
+        cafe = self.pongo_owned_reward(lucas.pongo_customer_id, "Café offert")
         self.assertEqual(espresso.pongo_reward_id, cafe[C.F_PUBLIC_ID])
 
     def test_unmapped_pos_shows_no_pongo(self):
@@ -403,7 +390,9 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             {"program_id": program.id, "partner_id": self.emma.id, "points": 30}
         )
         till = self.main_pos_config.with_user(self.cashier)
-        voucher = self.owned_named(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")
+        voucher = self.pongo_owned_reward(
+            self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €"
+        )
         till.pongo_prepare_voucher(self.emma.id, voucher[C.F_PUBLIC_ID])
         till.pongo_unlock_reward(voucher[C.F_PUBLIC_ID])  # its coupon stays, 1 point
         self.start_tour_here("PosPongoCounterTour")
@@ -417,7 +406,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
             set(order.lines.mapped("pongo_reward_id")) - {False},
             {
                 voucher[C.F_PUBLIC_ID],
-                self.owned_named(
+                self.pongo_owned_reward(
                     self.emma_customer[C.F_PUBLIC_ID], "Viennoiserie offerte"
                 )[C.F_PUBLIC_ID],
             },
@@ -426,7 +415,9 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     def test_typed_pongo_code_goes_through_the_lock(self):
         """The voucher applied on one order, its code typed on another: refused,
         because Pongo holds it for the first; nothing was unlocked."""
-        voucher = self.owned_named(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")
+        voucher = self.pongo_owned_reward(
+            self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €"
+        )
         self.start_tour_here(
             "PosPongoTypedCodeTour", pongo_code=voucher[C.F_COUPON_CODE]
         )
@@ -437,7 +428,7 @@ class TestPongoPosUi(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
         ]
         self.assertEqual(locks, ["POST", "POST"], "Apply locked, the typed code tried")
         self.assertTrue(
-            self.owned_named(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")[
+            self.pongo_owned_reward(self.emma_customer[C.F_PUBLIC_ID], "Bon de 5 €")[
                 C.F_LOCKED
             ]
         )

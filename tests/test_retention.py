@@ -305,14 +305,8 @@ class TestPongoRefundAfterRetention(PongoEmulatorMixin, TestPoSCommon):
 
     def setUp(self):
         super().setUp()
-        company = self.config.company_id
-        self.pongo_connect_company(company)
-        self.config.pongo_store_id = self.env["pongo.store"].create(
-            {"name": "Paris", "slug": "demo-paris", "company_id": company.id}
-        )
-        self.client = company._pongo_get_client()
-        emma = self.client.get_customer_by_phone(seed.PHONE_EMMA)
-        self.emma = self.env["res.partner"]._pongo_upsert_from_customer(emma, company)
+        self.client = self.pongo_map_pos(self.config)
+        self.emma = self.pongo_member(seed.PHONE_EMMA, self.config.company_id)
         self.open_new_session()
 
     def pay(self, quantity, refund_of=None):
@@ -328,7 +322,7 @@ class TestPongoRefundAfterRetention(PongoEmulatorMixin, TestPoSCommon):
 
     def test_refund_after_the_call_was_deleted(self):
         order = self.pay(3)
-        self.env["pongo.job"]._cron_send_jobs()
+        self.send_pongo_calls()
         self.assertEqual(self.points(), 500 + int(order.amount_total))
         age(self.env, order.pongo_job_ids, done_at=31 * DAY)
         self.assertEqual(self.env["pongo.job"]._gc_pongo_sent_jobs(autocommit=False), 1)
@@ -338,6 +332,6 @@ class TestPongoRefundAfterRetention(PongoEmulatorMixin, TestPoSCommon):
         refund_call = order.pongo_job_ids
         self.assertEqual(refund_call.job_type, "order_status")
         self.assertFalse(refund_call.depends_on_id)
-        self.env["pongo.job"]._cron_send_jobs()
+        self.send_pongo_calls()
         self.assertEqual(refund_call.state, "done")
         self.assertEqual(self.points(), 500, "the points of the order are taken back")

@@ -11,7 +11,6 @@ from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
-from odoo.addons.pos_pongo import const as C
 from odoo.addons.pos_pongo.tests.common import PongoEmulatorMixin
 from odoo.addons.pos_pongo.tests.test_pos_ui import (
     SCREENSHOT_DIR,
@@ -306,19 +305,6 @@ class PongoSelfOrderCommon(PongoEmulatorMixin, TestPointOfSaleHttpCommon):
     # ------------------------------------------------------------------
     def customer(self, phone):
         return self.client.get_customer_by_phone(phone)
-
-    def owned(self, public_id):
-        state = self.emulator.state()
-        return [
-            item
-            for item in state["customer_rewards"]
-            if item[C.F_CUSTOMER] == public_id
-        ]
-
-    def owned_named(self, public_id, name):
-        return next(
-            item for item in self.owned(public_id) if item[C.F_REWARD][C.F_NAME] == name
-        )
 
     def send_outbox(self):
         self.send_pongo_calls()

@@ -28,7 +28,7 @@ class TestPongoKioskTours(PongoSelfOrderCommon):
         )
 
     def reward(self, name):
-        return self.owned_named(self.emma_id, name)
+        return self.pongo_owned_reward(self.emma_id, name)
 
     def assert_nothing_sent(self):
         self.assertEqual(self.send_outbox(), [], "Pongo heard of no order")
@@ -46,7 +46,7 @@ class TestPongoKioskTours(PongoSelfOrderCommon):
         viennoiserie = self.reward("Viennoiserie offerte")
         cafe = next(
             item
-            for item in self.owned(self.emma_id)
+            for item in self.pongo_owned_rewards(self.emma_id)
             if item[C.F_REWARD][C.F_NAME] == "Café offert" and not item[C.F_USED]
         )
         self.assertEqual(cafe[C.F_ORIGIN], "bought", "bought at the kiosk")
@@ -82,7 +82,7 @@ class TestPongoKioskTours(PongoSelfOrderCommon):
         for owned_id in sent[0]["reward_ids"]:
             used = next(
                 item
-                for item in self.owned(self.emma_id)
+                for item in self.pongo_owned_rewards(self.emma_id)
                 if item[C.F_PUBLIC_ID] == owned_id
             )
             self.assertTrue(used[C.F_USED])

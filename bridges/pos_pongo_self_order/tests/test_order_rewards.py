@@ -46,7 +46,7 @@ class TestPongoKioskOrderRewards(PongoSelfOrderCommon):
         self.send_outbox()
         return next(
             item[C.F_LOCKED]
-            for item in self.owned(self.emma_id)
+            for item in self.pongo_owned_rewards(self.emma_id)
             if item[C.F_PUBLIC_ID] == owned_id
         )
 

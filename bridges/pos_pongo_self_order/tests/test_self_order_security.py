@@ -155,7 +155,7 @@ class TestPongoSelfOrderSecurity(PongoSelfOrderCommon):
         self.assertEqual(answer["status"], "found")
         self.assertFalse(answer["rewards"])
         ticket = answer["ticket"]
-        owned = self.owned_named(self.emma[C.F_PUBLIC_ID], "Bon de 5 €")
+        owned = self.pongo_owned_reward(self.emma[C.F_PUBLIC_ID], "Bon de 5 €")
         for route, params in (
             ("rewards", {}),
             ("apply", {"owned_id": owned[C.F_PUBLIC_ID]}),
@@ -167,14 +167,14 @@ class TestPongoSelfOrderSecurity(PongoSelfOrderCommon):
                 )
                 self.assertEqual(answer["status"], "error")
         self.assertFalse(
-            self.owned_named(self.emma[C.F_PUBLIC_ID], "Bon de 5 €")[C.F_LOCKED]
+            self.pongo_owned_reward(self.emma[C.F_PUBLIC_ID], "Bon de 5 €")[C.F_LOCKED]
         )
 
     def test_partner_and_reward_ids_from_the_browser_are_not_trusted(self):
         emma = self.env["res.partner"]._pongo_upsert_from_customer(
             self.emma, self.kiosk.company_id
         )
-        viennoiserie = self.owned_named(
+        viennoiserie = self.pongo_owned_reward(
             self.emma[C.F_PUBLIC_ID], "Viennoiserie offerte"
         )
         # No ticket: the partner id of the browser is dropped.
@@ -212,7 +212,7 @@ class TestPongoSelfOrderSecurity(PongoSelfOrderCommon):
         )
         self.assertEqual(answer["status"], "error")
         self.assertFalse(
-            self.owned_named(self.emma[C.F_PUBLIC_ID], "Viennoiserie offerte")[
+            self.pongo_owned_reward(self.emma[C.F_PUBLIC_ID], "Viennoiserie offerte")[
                 C.F_LOCKED
             ]
         )
