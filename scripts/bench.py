@@ -9,7 +9,9 @@ figure (median, min-max, target), writes .bench/bench.json, exits 1 when a
 target is missed. ``--only p1,p3`` runs a subset; ``--rebuild`` recreates the
 databases (about 10 minutes on 2 cores). P7 (years of running) uses two more
 databases with 1,000,000 partners, copies of the pos_pongo one: one also holds
-1,000,000 old sent calls and 1,000,000 old applied events, the other none.
+1,000,000 old sent calls and 1,000,000 old applied events, the other none. P8
+(the self-order kiosk) uses a copy of the pos_pongo one with pos_self_order and
+the bridge pos_pongo_self_order installed.
 """
 
 import argparse
@@ -69,6 +71,12 @@ P7_EMPTY_DB = "pos_pongo_bench_p7_empty"  # the same without old calls and event
 P7_PARTNERS = 1_000_000
 P7_OLD_ROWS = 1_000_000  # sent calls, and as many applied events
 P7_ROUNDS = 3  # outbox drains of each database, in turn
+KIOSK_DB = "pos_pongo_bench_kiosk"  # pos_pongo_bench with the kiosk's modules
+KIOSK_MODULES = ("pos_self_order", "pos_pongo_self_order")
+# Pongo calls of the kiosk actions that tests/test_round_trips.py of the bridge
+# names: the lookup by phone; the points and rewards of a customer known here
+# whose points are an hour old (3 calls at once); the voucher's lock.
+KIOSK_CALLS = {"phone new here": 1, "phone known here": 3, "apply voucher": 1}
 
 
 def median_range(values):
@@ -263,11 +271,16 @@ def database_ready(db):
     return f"PARTNERS {PARTNERS}" in result.stdout
 
 
-def update_pongo(db):
+def update_pongo(db, modules=("pos_pongo",)):
     """The bench measures this checkout's pos_pongo, not the one the database had."""
-    print(f"  {db}: updating pos_pongo", flush=True)
+    print(f"  {db}: updating {', '.join(modules)}", flush=True)
     result = odoo(
-        db, "-u", "pos_pongo", "--stop-after-init", "--no-http", "--log-level=warn"
+        db,
+        "-u",
+        ",".join(modules),
+        "--stop-after-init",
+        "--no-http",
+        "--log-level=warn",
     )
     if result.returncode:
         raise RuntimeError(result.stderr[-4000:])
@@ -384,6 +397,44 @@ def prepare_p7(rebuild):
             "VACUUM ANALYZE pongo_webhook_event",
             autocommit=True,
         )
+
+
+def installed(db, module):
+    """Whether ``module`` is installed in ``db`` (False when ``db`` does not exist)."""
+    try:
+        rows = sql(
+            db,
+            "SELECT 1 FROM ir_module_module WHERE name = %(module)s "
+            "AND state = 'installed'",
+            params={"module": module},
+        )
+    except psycopg2.OperationalError:
+        return False
+    return bool(rows)
+
+
+def prepare_p8(rebuild):
+    """P8's database: a copy of the pos_pongo one with the kiosk's modules (the
+    pos_pongo one stays without them: P2 and P5 compare it with the base)."""
+    if rebuild or not (
+        bench_partners(KIOSK_DB) == PARTNERS and installed(KIOSK_DB, KIOSK_MODULES[-1])
+    ):
+        print(f"  building {KIOSK_DB} (a copy of {PONGO_DB})...", flush=True)
+        copy_database(PONGO_DB, KIOSK_DB)
+        modules = ",".join(KIOSK_MODULES)
+        print(f"  {KIOSK_DB}: installing {modules}", flush=True)
+        result = odoo(
+            KIOSK_DB,
+            "-i",
+            modules,
+            "--stop-after-init",
+            "--no-http",
+            "--log-level=warn",
+        )
+        if result.returncode:
+            raise RuntimeError(result.stderr[-4000:])
+    else:
+        update_pongo(KIOSK_DB, ("pos_pongo", KIOSK_MODULES[-1]))
 
 
 # ---------------------------------------------------------------------------
@@ -836,6 +887,44 @@ class Bench:
             f"the process's peak before: {result['rss_before_mb']:.0f} MB",
         )
 
+    def p8(self):
+        print("P8 self-order kiosk: identify and apply a reward (pos_pongo_self_order)")
+        started = time.monotonic()
+        prepare_p8(self.rebuild)
+        self.data["p8_prepare_seconds"] = time.monotonic() - started
+        self.emulator.admin("POST", "reset", {"seed": "demo"})
+        self.latency(200)
+        try:
+            trips = measure(
+                KIOSK_DB,
+                self.task(
+                    "p8",
+                    phone_owner=seed.PHONE_EMMA,  # 500 points, a voucher, a product
+                    phone_other=seed.PHONE_LUCAS,
+                    latency_ms=200,
+                    admin_url=self.emulator.admin_url,
+                ),
+            )
+        finally:
+            self.latency(0)
+        self.data["p8_round_trips"] = trips
+        self.data["p8_seconds"] = time.monotonic() - started
+        self.row(
+            "P8 kiosk sequential Pongo round trips",
+            ", ".join(f"{k} {v['sequential']}" for k, v in trips.items()),
+            "1 each",
+            all(v["sequential"] == 1 for v in trips.values())
+            and all(v["status"] in ("found", "ok") for v in trips.values())
+            and all(trips[k]["calls"] == n for k, n in KIOSK_CALLS.items()),
+            "calls: "
+            + ", ".join(f"{k} {v['calls']}" for k, v in trips.items())
+            + "".join(
+                f"; {k} answered {v['status']}"
+                for k, v in trips.items()
+                if v["status"] not in ("found", "ok")
+            ),
+        )
+
 
 def webhook_body(index, prefix):
     stamp = int(time.time())
@@ -945,7 +1034,7 @@ def wait_http(url, timeout=120):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="p1,p2,p3,p4,p5,p6,p7")
+    parser.add_argument("--only", default="p1,p2,p3,p4,p5,p6,p7,p8")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()

@@ -10,9 +10,11 @@ import json
 import os
 import resource
 import time
+import types
 import urllib.request
+from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields, http
 
 task = json.loads(os.environ["BENCH_TASK"])
 env = globals()["env"]  # given by odoo-bin shell, as the superuser
@@ -411,6 +413,123 @@ def p7_vacuum():
     return result
 
 
+# ---------------------------------------------------------------------------
+# P8: the kiosk (pos_pongo_self_order)
+# ---------------------------------------------------------------------------
+def kiosk_setup():
+    """The bench's kiosk: a point of sale in kiosk mode mapped to the Pongo store,
+    whose self-order user is a plain Point of Sale user, with its session open
+    (made once, kept). pos_pongo's demo products carry the SKUs of the
+    emulator's seed rewards."""
+    setup_pongo(task["url"], task["token"])
+    store = env["pongo.store"].search([("slug", "=", "demo-paris")], limit=1)
+    groups = env.ref("base.group_user") | env.ref("point_of_sale.group_pos_user")
+    user = env["res.users"].search([("login", "=", "bench_kiosk")], limit=1)
+    if not user:
+        user = env["res.users"].create({"name": "Bench Kiosk", "login": "bench_kiosk"})
+    user.groups_id = [Command.set(groups.ids)]
+    config = env["pos.config"].search([("name", "=", "Bench Kiosk")], limit=1)
+    if not config:
+        card = env["pos.payment.method"].search(
+            [("is_cash_count", "=", False), ("journal_id.type", "=", "bank")],
+            limit=1,
+        )
+        config = env["pos.config"].create(
+            {
+                "name": "Bench Kiosk",
+                "self_ordering_mode": "kiosk",
+                "self_ordering_default_user_id": user.id,
+                "self_ordering_pay_after": "each",
+                "self_ordering_service_mode": "counter",
+                "payment_method_ids": [Command.set(card.ids)],
+            }
+        )
+    config.pongo_store_id = store
+    open_session(config)
+    return config
+
+
+def kiosk_route(config, name, **params):
+    """The kiosk's route ``/pos-self-order/pongo/<name>`` as a public request runs
+    it: the controller's own method, with the public user's environment as its
+    request (nothing else: a route that needs more fails here)."""
+    from odoo.addons.pos_pongo_self_order.controllers.main import (
+        PongoSelfOrderController,
+    )
+
+    public = env(user=env.ref("base.public_user").id)
+    http._request_stack.push(types.SimpleNamespace(env=public))
+    try:
+        route = getattr(PongoSelfOrderController(), f"pongo_{name}")
+        return route(access_token=config.sudo().access_token, **params)
+    finally:
+        http._request_stack.pop()
+
+
+def p8():
+    """Pongo calls of each kiosk action, and how many went one after the other
+    (as ``cashier_trips``): identification by phone and by pass, of a customer
+    new here and of one known here whose points were read an hour ago, and
+    applying an owned free product and voucher. Each action in a savepoint,
+    rolled back; what it needs first (the customer known here, the rewards
+    listed) is made in it before the count starts."""
+    config = kiosk_setup()
+    latency = task["latency_ms"] / 1000
+    client = config.company_id._pongo_get_client()
+    owner = client.get_customer_by_phone(task["phone_owner"])  # owns rewards
+    other = client.get_customer_by_phone(task["phone_other"])
+
+    def known_here(customer):
+        partner = env["res.partner"]._pongo_upsert_from_customer(
+            customer, config.company_id
+        )
+        partner.pongo_points_date = fields.Datetime.now() - timedelta(hours=1)
+        return {}
+
+    def identified(kind):
+        ticket = kiosk_route(config, "identify", phone=task["phone_owner"])["ticket"]
+        rewards = kiosk_route(config, "rewards", ticket=ticket)
+        owned = next(item for item in rewards["owned"] if item["apply"] == kind)
+        return {"ticket": ticket, "owned_id": owned["id"]}
+
+    # name: (route, what it needs first, the route's own parameters)
+    actions = {
+        "phone new here": ("identify", dict, {"phone": task["phone_owner"]}),
+        "phone known here": (
+            "identify",
+            lambda: known_here(owner),
+            {"phone": task["phone_owner"]},
+        ),
+        "pass new here": ("identify", dict, {"code": other[C_PUBLIC_ID]}),
+        "pass known here": (
+            "identify",
+            lambda: known_here(owner),
+            {"code": owner[C_PUBLIC_ID]},
+        ),
+        "apply product": ("apply", lambda: identified("product"), {}),
+        "apply voucher": ("apply", lambda: identified("voucher"), {}),
+    }
+    trips = {}
+    for name, (route, prepare, own) in actions.items():
+        with env.cr.savepoint(flush=False) as savepoint:
+            params = {**own, **prepare()}
+            env.flush_all()
+            before = emulator_requests()
+            started = time.perf_counter()
+            answer = kiosk_route(config, route, **params)
+            seconds = time.perf_counter() - started
+            calls = emulator_requests() - before
+            savepoint.rollback()
+        env.invalidate_all()
+        trips[name] = {
+            "calls": calls,
+            "sequential": int(seconds / latency),
+            "status": answer.get("status"),
+            "seconds": seconds,
+        }
+    return trips
+
+
 MEASURES = {
     "p1": p1,
     "p2": p2,
@@ -423,6 +542,7 @@ MEASURES = {
     "p7_setup": p7_setup,
     "p7_lookup": p7_lookup,
     "p7_vacuum": p7_vacuum,
+    "p8": p8,
 }
 outcome = MEASURES[task["measure"]]()
 env.cr.rollback()

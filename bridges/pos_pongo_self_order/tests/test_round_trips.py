@@ -1,6 +1,7 @@
 # Part of pos_pongo. License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Identifying a customer and applying a reward at the kiosk each cost one
-sequential round trip to Pongo (what `make bench` reports for the kiosk)."""
+sequential round trip to Pongo. `make bench` reports the same for the kiosk (its
+P8 row: these routes, these expected calls, on 50,000 partners)."""
 
 import itertools
 from datetime import timedelta
