@@ -115,6 +115,13 @@ class PongoSelfOrderController(PosSelfOrderController):
             return self._pongo_forgotten()
         return identification._pongo_apply(owned_id)
 
+    @http.route(f"{PREFIX}/remove", auth="public", type="json", website=True)
+    def pongo_remove(self, access_token, ticket, owned_id):
+        identification = self._pongo_identification(access_token, ticket)
+        if not identification:
+            return self._pongo_forgotten()
+        return identification._pongo_remove(owned_id)
+
     @http.route(f"{PREFIX}/forget", auth="public", type="json", website=True)
     def pongo_forget(self, access_token, ticket):
         identification = self._pongo_identification(access_token, ticket)

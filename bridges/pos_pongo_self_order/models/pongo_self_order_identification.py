@@ -355,6 +355,15 @@ class PongoSelfOrderIdentification(models.Model):
     def _pongo_held(self):
         return self.reward_ids.filtered(lambda reward: reward.state == "held")
 
+    def _pongo_remove(self, owned_id):
+        """The customer took a reward out of the cart: unlocked at once (an order
+        already sent keeps its rewards: its lines are no longer the cart's)."""
+        self.ensure_one()
+        self._pongo_held().filtered(
+            lambda reward: reward.owned_id == owned_id and not reward.order_id
+        )._pongo_release()
+        return {"status": "ok"}
+
     # ------------------------------------------------------------------
     # Order and end of visit
     # ------------------------------------------------------------------

@@ -144,6 +144,17 @@ class TestPongoKioskTours(PongoSelfOrderCommon):
         self.assertEqual(identification.state, "closed")
         self.assertEqual(identification.reward_ids.state, "released")
 
+    def test_reward_taken_out_of_the_cart_is_unlocked_at_once(self):
+        self.kiosk_tour("PongoKioskRemoveRewardTour")
+        identification = self.env["pongo.self.order.identification"].search([])
+        self.assertEqual(identification.state, "open", "Emma is still at the kiosk")
+        self.assertEqual(identification.reward_ids.mapped("state"), ["released"])
+        self.assertTrue(self.reward("Viennoiserie offerte")[C.F_LOCKED])
+        self.assert_nothing_sent()  # the unlock goes out, no order
+        viennoiserie = self.reward("Viennoiserie offerte")
+        self.assertFalse(viennoiserie[C.F_LOCKED], "unlocked before any order")
+        self.assertFalse(viennoiserie[C.F_USED])
+
     def test_pongo_down_orders_without_points(self):
         self.emulator.faults(outage="503")
         self.kiosk_tour("PongoKioskDownTour")

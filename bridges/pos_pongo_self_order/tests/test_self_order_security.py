@@ -51,6 +51,7 @@ class TestPongoSelfOrderSecurity(PongoSelfOrderCommon):
             "rewards": {"ticket": "x" * 43},
             "buy": {"ticket": "x" * 43, "reward_id": "rwd_x"},
             "apply": {"ticket": "x" * 43, "owned_id": "crw_x"},
+            "remove": {"ticket": "x" * 43, "owned_id": "crw_x"},
             "forget": {"ticket": "x" * 43},
         }
         for route, params in routes.items():
@@ -88,6 +89,7 @@ class TestPongoSelfOrderSecurity(PongoSelfOrderCommon):
             ("rewards", {}),
             ("buy", {"reward_id": "rwd_x"}),
             ("apply", {"owned_id": "crw_x"}),
+            ("remove", {"owned_id": "crw_x"}),
         ):
             with self.subTest(route=route):
                 answer = self.pongo(route, config=other, ticket=ticket, **params)

@@ -269,6 +269,16 @@ patch(SelfOrder.prototype, {
         return answer;
     },
 
+    /** Unlock a reward the customer took out of the cart. */
+    pongoRemove(ownedId) {
+        const ticket = this.pongo.customer?.ticket;
+        delete this.pongo.applied[ownedId];
+        this.pongoSave();
+        if (ticket) {
+            this.pongoCall("remove", { ticket, owned_id: ownedId });
+        }
+    },
+
     /** A voucher's line shows the voucher's name, a free product its own. */
     pongoLineName(line) {
         const reward = line.pongo_reward_id && this.pongo?.applied[line.pongo_reward_id];
@@ -380,11 +390,24 @@ patch(SelfOrder.prototype, {
         }
     },
 
+    /** A reward taken out of the cart (a voucher: all its lines) is unlocked. */
     removeLine(line) {
-        if (line.pongo_reward_id && line.pongo_reward_id === line.order_id.uiState.pongoVoucherId) {
-            line.order_id.uiState.pongoVoucherId = null;
+        const order = line.order_id;
+        const rewardId = line.pongo_reward_id;
+        const voucher = rewardId && rewardId === order.uiState.pongoVoucherId;
+        if (voucher) {
+            order.uiState.pongoVoucherId = null;
+            for (const other of order.lines.filter(
+                (l) => l !== line && l.pongo_reward_id === rewardId,
+            )) {
+                other.delete();
+            }
         }
-        return super.removeLine(...arguments);
+        const result = super.removeLine(...arguments);
+        if (rewardId && !order.lines.some((l) => l.pongo_reward_id === rewardId)) {
+            this.pongoRemove(rewardId);
+        }
+        return result;
     },
 });
 

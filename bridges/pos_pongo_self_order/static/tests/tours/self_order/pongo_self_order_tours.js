@@ -379,6 +379,51 @@ registry.category("web_tour.tours").add("PongoKioskAbandonTour", {
 });
 
 // Pongo is down: one line, then an order without points.
+// Emma takes a free croissant, then takes it out of the cart: it is unlocked at
+// once, and can be used again.
+registry.category("web_tour.tours").add("PongoKioskRemoveRewardTour", {
+    steps: () =>
+        [
+            ...startOrder(),
+            ...typeNumber("0612345604"),
+            clickContinue(),
+            welcome("Emma"),
+            ...openRewards(),
+            useReward("Viennoiserie offerte"),
+            {
+                content: "the croissant",
+                trigger: ".o_pongo_choose .o_pongo_choice:contains('Croissant')",
+                run: "click",
+            },
+            ProductPage.clickProduct("Menu du jour"),
+            Utils.clickBtn("Order"),
+            cartLine("Croissant", "0.00"),
+            CartPage.removeLine("Croissant"),
+            cartLine("Menu du jour", "12.00"),
+            total("12.00"),
+            {
+                content: "the croissant is out of the cart",
+                trigger: ".product-list, .order-cart-content",
+                run: () => {
+                    if (
+                        [...document.querySelectorAll(".product-card-item strong")].some((el) =>
+                            el.textContent.includes("Croissant"),
+                        )
+                    ) {
+                        throw new Error("the croissant is still in the cart");
+                    }
+                },
+            },
+            CartPage.clickBack(),
+            ...openRewards(),
+            {
+                content: "Viennoiserie offerte can be used again",
+                trigger:
+                    ".o_pongo_owned:contains('Viennoiserie offerte'):not(:has(.o_pongo_in_order)) .o_pongo_use",
+            },
+        ].flat(),
+});
+
 registry.category("web_tour.tours").add("PongoKioskDownTour", {
     steps: () =>
         [
