@@ -334,21 +334,28 @@ registry.category("web_tour.tours").add("PongoKioskJoinTour", {
         ].flat(),
 });
 
+/** Emma types her number and takes her free croissant (Viennoiserie offerte). */
+function emmaTakesAFreeCroissant() {
+    return [
+        ...startOrder(),
+        ...typeNumber("0612345604"),
+        clickContinue(),
+        welcome("Emma"),
+        ...openRewards(),
+        useReward("Viennoiserie offerte"),
+        {
+            content: "the croissant",
+            trigger: ".o_pongo_choose .o_pongo_choice:contains('Croissant')",
+            run: "click",
+        },
+    ];
+}
+
 // Emma puts a reward in her cart, then starts over: nothing is kept.
 registry.category("web_tour.tours").add("PongoKioskAbandonTour", {
     steps: () =>
         [
-            ...startOrder(),
-            ...typeNumber("0612345604"),
-            clickContinue(),
-            welcome("Emma"),
-            ...openRewards(),
-            useReward("Viennoiserie offerte"),
-            {
-                content: "the croissant",
-                trigger: ".o_pongo_choose .o_pongo_choice:contains('Croissant')",
-                run: "click",
-            },
+            ...emmaTakesAFreeCroissant(),
             bannerShows("Emma"),
             ProductPage.clickProduct("Menu du jour"),
             ...ProductPage.clickCancel(),
@@ -378,23 +385,12 @@ registry.category("web_tour.tours").add("PongoKioskAbandonTour", {
         ].flat(),
 });
 
-// Pongo is down: one line, then an order without points.
 // Emma takes a free croissant, then takes it out of the cart: it is unlocked at
 // once, and can be used again.
 registry.category("web_tour.tours").add("PongoKioskRemoveRewardTour", {
     steps: () =>
         [
-            ...startOrder(),
-            ...typeNumber("0612345604"),
-            clickContinue(),
-            welcome("Emma"),
-            ...openRewards(),
-            useReward("Viennoiserie offerte"),
-            {
-                content: "the croissant",
-                trigger: ".o_pongo_choose .o_pongo_choice:contains('Croissant')",
-                run: "click",
-            },
+            ...emmaTakesAFreeCroissant(),
             ProductPage.clickProduct("Menu du jour"),
             Utils.clickBtn("Order"),
             cartLine("Croissant", "0.00"),
@@ -424,6 +420,7 @@ registry.category("web_tour.tours").add("PongoKioskRemoveRewardTour", {
         ].flat(),
 });
 
+// Pongo is down: one line, then an order without points.
 registry.category("web_tour.tours").add("PongoKioskDownTour", {
     steps: () =>
         [
