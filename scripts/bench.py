@@ -612,27 +612,11 @@ class Bench:
             ("2 workers", ["--workers=2"], False),
         ]
         for label, mode, targeted in modes:
-            port = odoo_env.free_port()
-            server = subprocess.Popen(
-                odoo_env.odoo_command(
-                    PONGO_DB,
-                    ADDONS_DIR,
-                    [
-                        f"--http-port={port}",
-                        "--http-interface=127.0.0.1",
-                        "--log-level=warn",
-                        "--max-cron-threads=1",
-                        *mode,
-                    ],
-                ),
-                env=odoo_env.odoo_environ(),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            server, base_url = odoo_http_server(
+                PONGO_DB, ["--max-cron-threads=1", *mode]
             )
             prefix = f"evt_bench_{label[0]}{time.time_ns()}_"
             try:
-                base_url = f"http://127.0.0.1:{port}"
-                wait_http(f"{base_url}/web/login")
                 hook_url = f"{base_url}/pos_pongo/webhook/{company}"
                 numbers = itertools.count()  # one event id each
                 # 2 s slices, alternated: the machine's drift weighs on both alike.
@@ -807,26 +791,8 @@ class Bench:
         servers, urls, prefixes = [], {}, {}
         try:
             for db in (P7_EMPTY_DB, P7_DB):
-                port = odoo_env.free_port()
-                servers.append(
-                    subprocess.Popen(
-                        odoo_env.odoo_command(
-                            db,
-                            ADDONS_DIR,
-                            [
-                                f"--http-port={port}",
-                                "--http-interface=127.0.0.1",
-                                "--log-level=warn",
-                                "--workers=0",
-                            ],
-                        ),
-                        env=odoo_env.odoo_environ(),
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
-                    )
-                )
-                base_url = f"http://127.0.0.1:{port}"
-                wait_http(f"{base_url}/web/login")
+                server, base_url = odoo_http_server(db, ["--workers=0"])
+                servers.append(server)
                 urls[db] = f"{base_url}/pos_pongo/webhook/{companies[db]}"
                 prefixes[db] = f"evt_p7_{db[-5:]}{time.time_ns()}_"
             numbers = {db: itertools.count() for db in urls}
@@ -1027,6 +993,35 @@ def alternated_load(call_a, call_b, rounds=8, seconds=2):
             }
         )
     return figures
+
+
+def odoo_http_server(db, options):
+    """An Odoo HTTP server on ``db`` (extra ``options``) at a free port of
+    127.0.0.1, once it answers: ``(process, base URL)``."""
+    port = odoo_env.free_port()
+    process = subprocess.Popen(
+        odoo_env.odoo_command(
+            db,
+            ADDONS_DIR,
+            [
+                f"--http-port={port}",
+                "--http-interface=127.0.0.1",
+                "--log-level=warn",
+                *options,
+            ],
+        ),
+        env=odoo_env.odoo_environ(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base_url}/web/login")
+    except Exception:
+        process.terminate()
+        process.wait(30)
+        raise
+    return process, base_url
 
 
 def wait_http(url, timeout=120):

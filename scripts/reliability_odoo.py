@@ -223,18 +223,27 @@ def due_now():
     env.invalidate_all()
 
 
-def drain(limit=None):
-    """One cron run of the outbox, as Odoo's cron runner makes it: a batch, a
-    commit, and the next batch while some are due (a single batch of ``limit``
-    jobs when given); how many jobs it tried."""
-    sent = 0
-    while True:
-        tried = env["pongo.job"]._cron_send_jobs(**({"limit": limit} if limit else {}))
+def cron_run(model, method):
+    """A run of a cron's method as Odoo's cron runner makes it with the progress
+    API: a batch, a commit, the next batch until one does nothing; the work done."""
+    done = 0
+    while batch := getattr(env[model], method)():
         env.cr.commit()
         env.invalidate_all()
-        sent += tried
-        if limit or not tried:
-            return sent
+        done += batch
+    env.cr.commit()
+    return done
+
+
+def drain(limit=None):
+    """One cron run of the outbox (cut short to one batch of ``limit`` jobs when
+    given); how many jobs it tried."""
+    if not limit:
+        return cron_run("pongo.job", "_cron_send_jobs")
+    sent = env["pongo.job"]._cron_send_jobs(limit=limit)
+    env.cr.commit()
+    env.invalidate_all()
+    return sent
 
 
 def drain_all(rounds=30):
@@ -452,15 +461,8 @@ def http_setup():
 
 
 def apply_events():
-    """Case 7: the cron that applies the received webhook events, as Odoo's cron
-    runner makes it: a batch, a commit, the next batch while some remain."""
-    applied = 0
-    while True:
-        batch = env["pongo.webhook.event"]._cron_process_events()
-        env.cr.commit()
-        applied += batch
-        if not batch:
-            return {"applied": applied}
+    """Case 7: a run of the cron that applies the received webhook events."""
+    return {"applied": cron_run("pongo.webhook.event", "_cron_process_events")}
 
 
 def pos_payload():
